@@ -1,0 +1,41 @@
+"""custmatch: Dutch customer records from many source systems -> golden records.
+
+The pipeline, each stage usable on its own: normalize -> block -> compare -> score ->
+cluster -> survive. This module re-exports the public surface only.
+
+Example:
+    >>> import custmatch
+    >>> records, truth = custmatch.generate_customers(50, seed=1)
+    >>> len(records) == len(truth)
+    True
+"""
+
+from __future__ import annotations
+
+from custmatch.datasets import generate_customers, load_example, load_febrl
+from custmatch.errors import (
+    ConfigError,
+    CustmatchError,
+    CustmatchWarning,
+    InputError,
+    ModelError,
+    SchemaError,
+)
+from custmatch.schema import infer_columns, validate_records
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "CustmatchError",
+    "CustmatchWarning",
+    "InputError",
+    "ModelError",
+    "SchemaError",
+    "__version__",
+    "generate_customers",
+    "infer_columns",
+    "load_example",
+    "load_febrl",
+    "validate_records",
+]

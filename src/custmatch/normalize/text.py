@@ -1,0 +1,172 @@
+"""Text cleaning shared by every normalizer: pre-cleaning, Dutch title case, match keys.
+
+Rules (dutch.md, "General rules"): Unicode NFKC; typographic quotes to ``'``; dashes to
+``-``; whitespace collapsed and stripped. Display values keep accents; match keys fold them.
+Dutch capitalises the digraph *ij* as one letter (``IJmuiden``), writes ``'s`` and ``'t``
+lowercase (``'s-Gravenhage``), and Python's ``str.title()`` gets all of that wrong.
+
+Example:
+    >>> dutch_title("'S-GRAVENHAGE")
+    "'s-Gravenhage"
+    >>> dutch_title("ijmuiden")
+    'IJmuiden'
+    >>> text_key("Coöperatie  Hoëvell-Müller")
+    'cooperatiehoevellmuller'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "dutch_title",
+    "fold_accents",
+    "map_unique",
+    "preclean",
+    "text_key",
+    "word_key",
+]
+
+T = TypeVar("T")
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "`": "'", "‛": "'", "′": "'"})
+_DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\ufeff]")
+
+
+def preclean(text: object) -> str | None:
+    """Clean one raw value: NFKC, plain quotes and dashes, single spaces, stripped.
+
+    Returns ``None`` for ``None``, NaN and values that are empty after cleaning. Non-strings
+    are converted with ``str`` (a float that holds an integer loses its ``.0``).
+
+    Example:
+        >>> preclean("  Jansen –  de\u00a0Vries ")
+        'Jansen - de Vries'
+        >>> preclean("   ") is None
+        True
+    """
+    if text is None:
+        return None
+    if isinstance(text, float):
+        if text != text:  # NaN
+            return None
+        text = str(int(text)) if text.is_integer() else str(text)
+    elif not isinstance(text, str):
+        if text is pd.NA or text is pd.NaT:
+            return None
+        text = str(text)
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_DASHES)
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def fold_accents(text: str) -> str:
+    """Remove diacritics (``é→e``, ``ë→e``, ``ö→o``); other characters are kept.
+
+    Example:
+        >>> fold_accents("Hoëvell Müller Coöperatie")
+        'Hoevell Muller Cooperatie'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def word_key(text: str | None) -> str | None:
+    """Match key that keeps word boundaries: casefolded, accents folded, punctuation removed.
+
+    Example:
+        >>> word_key("  Van der BERG-Müller ")
+        'van der berg muller'
+    """
+    text = preclean(text)
+    if text is None:
+        return None
+    text = fold_accents(text).casefold()
+    text = _SPACES.sub(" ", re.sub(r"[^0-9a-z]+", " ", text)).strip()
+    return text or None
+
+
+def text_key(text: str | None) -> str | None:
+    """Match key without word boundaries: like :func:`word_key` with the spaces removed.
+
+    Example:
+        >>> text_key("Sint-Jansstraat")
+        'sintjansstraat'
+    """
+    key = word_key(text)
+    return key.replace(" ", "") if key else None
+
+
+def _cap_word(word: str) -> str:
+    lower = word.lower()
+    if lower.startswith("ij"):
+        return "IJ" + lower[2:]
+    return lower[:1].upper() + lower[1:]
+
+
+def dutch_title(text: str | None, lower_words: Iterable[str] = ()) -> str | None:
+    """Title-case Dutch text: ``IJ`` as one letter, ``'s``/``'t``/``d'`` kept lowercase.
+
+    Words in ``lower_words`` (compared case-insensitively) stay lowercase unless they start
+    the text, e.g. ``aan``, ``den``, ``op`` inside a place name.
+
+    Example:
+        >>> dutch_title("ALPHEN AAN DEN RIJN", lower_words={"aan", "den"})
+        'Alphen aan den Rijn'
+        >>> dutch_title("van 't hof")
+        "Van 't Hof"
+    """
+    text = preclean(text)
+    if text is None:
+        return None
+    small = {w.casefold() for w in lower_words}
+    out: list[str] = []
+    pos = 0
+    first_word = True
+    for match in re.finditer(r"[^\W\d_]+", text):
+        word = match.group(0)
+        start = match.start()
+        out.append(text[pos:start])
+        before = text[start - 1] if start else ""
+        lower = word.lower()
+        if before == "'" and lower in {"s", "t"}:
+            out.append(lower)  # 's-Gravenhage, van 't Hof
+        elif lower == "d" and text[match.end() : match.end() + 1] == "'":
+            out.append(lower)  # d'Ancona
+        elif not first_word and lower in small:
+            out.append(lower)
+        else:
+            out.append(_cap_word(word))
+        first_word = False
+        pos = match.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def map_unique(values: pd.Series | Iterable[object], func: Callable[[object], T]) -> list[T]:
+    """Apply ``func`` once per distinct value and broadcast the results back.
+
+    Nulls (``None``/NaN) are passed to ``func`` once as ``None``. This is the vectorised
+    wrapper every ``*_column`` function uses: names and places repeat a lot, so a million
+    rows usually hold a few hundred thousand distinct values.
+
+    Example:
+        >>> map_unique(["a", "b", "a", None], lambda v: v and v.upper())
+        ['A', 'B', 'A', None]
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = [func(u) for u in uniques]
+    results.append(func(None))  # position -1: null
+    table = np.empty(len(results), dtype=object)
+    table[:] = results
+    return table[codes].tolist()
