@@ -35,7 +35,7 @@ class SchemaError(CustmatchError, ValueError):
 
 
 class InputError(CustmatchError, ValueError):
-    """A value or argument is unusable: negative counts, unknown ids, empty frames where not allowed."""
+    """A value or argument is unusable: negative counts, unknown ids, disallowed empty frames."""
 
 
 class ModelError(CustmatchError, RuntimeError):
@@ -55,7 +55,7 @@ def show_value(value: object, limit: int = 40) -> str:
 
     Example:
         >>> show_value("Kerkstraat 12a, 1234 AB Amsterdam", limit=12)
-        "'Kerkstraat …"
+        "'Kerkstraat…"
     """
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

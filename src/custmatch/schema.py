@@ -220,9 +220,9 @@ def infer_columns(
             role = "surname" if has_parts else "full_name"
             if role not in found and role not in explicit:
                 found[role] = column
-    if "address" in found and "house_number" in (found.keys() | explicit.keys()):
-        if "street" not in found and "street" not in explicit:
-            found["street"] = found.pop("address")
+    has_number = "house_number" in (found.keys() | explicit.keys())
+    if "address" in found and has_number and "street" not in (found.keys() | explicit.keys()):
+        found["street"] = found.pop("address")
     merged = {**found, **{r: c for r, c in explicit.items() if c is not None}}
     return {role: merged[role] for role in INPUT_ROLES if role in merged}
 
@@ -279,7 +279,8 @@ def validate_records(
             rows = dup.to_numpy().nonzero()[0][:6].tolist()
             raise SchemaError(
                 f"column {id_column!r} has {int(ids[dup].nunique())} duplicated id(s), "
-                f"e.g. {[show_value(v) for v in examples]} at rows {rows}; record ids must be unique"
+                f"e.g. {[show_value(v) for v in examples]} at rows {rows}; "
+                "record ids must be unique"
             )
         out = out.drop(columns=[id_column])
     else:

@@ -1,0 +1,60 @@
+"""Shared helpers for benchmark scripts: timing, peak memory, one JSON line on stdout.
+
+Every benchmark prints exactly one JSON line on stdout (logs go to stderr) with at least
+``benchmark``, ``custmatch_version``, ``python``, ``cpu_count`` and ``machine``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KiB on Linux
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+
+
+@contextmanager
+def timed(stages: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall time of the block to ``stages[name]`` (seconds, rounded to ms)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        stages[name] = round(stages.get(name, 0.0) + time.perf_counter() - start, 3)
+
+
+def base_record(benchmark: str) -> dict[str, Any]:
+    """The keys every benchmark line starts with."""
+    try:
+        import custmatch
+
+        version = custmatch.__version__
+    except Exception:  # pragma: no cover - benchmark run outside an install
+        version = None
+    return {
+        "benchmark": benchmark,
+        "custmatch_version": version,
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+    }
+
+
+def log(*parts: object) -> None:
+    """Progress message on stderr (stdout is reserved for the JSON line)."""
+    print(*parts, file=sys.stderr, flush=True)
+
+
+def emit(record: dict[str, Any]) -> None:
+    """Print the result as one JSON line on stdout."""
+    print(json.dumps(record, default=str), flush=True)
