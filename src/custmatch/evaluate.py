@@ -166,6 +166,17 @@ def _aligned_codes(
     return pred_codes, true_codes
 
 
+def _unique_counts(values: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Sorted distinct values and their counts (sort-based: ``np.unique`` is far slower on
+    tens of millions of int64 keys with some numpy 2.x versions)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered, np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, len(ordered))).astype(np.int64)
+    return ordered[starts], counts
+
+
 def _contingency(
     pred: NDArray[np.int64], true: NDArray[np.int64]
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
@@ -174,8 +185,8 @@ def _contingency(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
     n_true = int(true.max()) + 1
-    cells, counts = np.unique(pred * n_true + true, return_counts=True)
-    return cells // n_true, cells % n_true, counts.astype(np.int64)
+    cells, counts = _unique_counts(pred * n_true + true)
+    return cells // n_true, cells % n_true, counts
 
 
 def evaluate_clusters(
@@ -284,7 +295,7 @@ def evaluate_pairs(
         keys = lo[keep] * len(labels_l) + hi[keep]
         possible = len(labels_l) * (len(labels_l) - 1) // 2
         true_pairs = _pairs(np.bincount(labels_l)) if len(labels_l) else 0
-    keys = np.unique(keys)
+    keys = _unique_counts(keys)[0]
     width = len(labels_r) if link else len(labels_l)
     tp = int((labels_l[keys // width] == labels_r[keys % width]).sum()) if len(keys) else 0
     n_pairs = len(keys)
