@@ -1,8 +1,8 @@
 """Loading of the word lists in ``custmatch/normalize/data/`` (data, not code).
 
-Each list is a UTF-8 text file: one entry per line, a line starting with ``#`` or text after `` #`` is a comment, blank lines are
-skipped. Mappings are two-column files separated by a tab or by `` -> ``
-(``str. -> straat``). Files load lazily, once per process.
+Each list is a UTF-8 text file with one entry per line; a line starting with ``#`` and text
+after `` #`` are comments, blank lines are skipped. Mappings are two-column files separated
+by a tab or by `` -> `` (``str. -> straat``). Files load lazily, once per process.
 
 Example:
     >>> parse_mapping_lines(["# street suffixes", "str. -> straat", "ln\\tlaan"])
@@ -19,8 +19,8 @@ __all__ = ["load_list", "load_mapping", "parse_mapping_lines"]
 
 
 def _lines(name: str) -> list[str]:
-    text = resources.files("custmatch.normalize").joinpath("data", name).read_text("utf-8")
-    return text.splitlines()
+    folder = resources.files("custmatch.normalize").joinpath("data")
+    return folder.joinpath(name).read_text("utf-8").splitlines()
 
 
 def _content(lines: Iterable[str]) -> list[str]:

@@ -1,0 +1,225 @@
+"""The comparison engine: comparisons x candidate pairs -> an ``int8`` level matrix.
+
+A :class:`Comparison` maps two aligned arrays of values (left and right records) to levels:
+``-1`` null (no evidence), ``0`` else (disagree), ``1..k`` agreement, higher is stronger. The
+engine calls it on **unique value combinations** only: names, postcodes and dates repeat a
+lot, so ten million pairs usually hold a few hundred thousand distinct (left, right)
+combinations. Results are broadcast back to the pairs. Pairs are processed in chunks so
+memory stays bounded.
+
+Example:
+    >>> import pandas as pd
+    >>> from custmatch.compare.library import Exact
+    >>> df = pd.DataFrame({"postcode": ["1234 AB", "1234 AB", None]})
+    >>> levels = compare(df, [0, 0, 1], [1, 2, 2], [Exact("postcode")])
+    >>> levels.matrix[:, 0].tolist()
+    [1, -1, -1]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from custmatch.errors import ConfigError, InputError, SchemaError
+
+__all__ = ["Comparison", "Levels", "check_comparison", "compare"]
+
+Values = Mapping[str, NDArray[np.object_]]
+
+#: Pairs per chunk: 2M pairs x a handful of object arrays stays well under a gigabyte.
+DEFAULT_CHUNK_SIZE = 2_000_000
+
+
+class Comparison:
+    """Base class: subclasses set ``columns``, ``name``, ``labels`` and implement ``levels``.
+
+    ``labels[k]`` names level ``k`` (``labels[0]`` is the else level); the null level ``-1``
+    is always "null". ``levels(left, right)`` receives dicts ``column -> object array`` of
+    equal length (unique value combinations; missing values are ``None``) and returns an
+    ``int8`` array of levels. Write it vectorised; it is the extension point for your own
+    comparisons (see :func:`check_comparison`).
+
+    ``prepare(values)`` runs once per distinct value combination before any pair is
+    compared, and may add derived arrays (keys, bit sets) that ``levels`` then reads; the
+    default passes the values through.
+    """
+
+    columns: tuple[str, ...] = ()
+    name: str = ""
+    labels: tuple[str, ...] = ("else",)
+
+    def prepare(self, values: Values) -> Values:
+        """Derived arrays per distinct value combination (default: the values themselves)."""
+        return values
+
+    def levels(self, left: Values, right: Values) -> NDArray[np.int8]:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def n_levels(self) -> int:
+        """Number of non-null levels (else + agreement levels)."""
+        return len(self.labels)
+
+    def level_labels(self) -> dict[int, str]:
+        """``{level: label}`` including the null level ``-1``.
+
+        Example:
+            >>> from custmatch.compare.library import Exact
+            >>> Exact("postcode").level_labels()
+            {-1: 'null', 0: 'else', 1: 'exact'}
+        """
+        return {-1: "null", **dict(enumerate(self.labels))}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Comparison levels of candidate pairs.
+
+    Attributes:
+        matrix: ``int8`` array of shape ``(n_pairs, n_comparisons)``.
+        names: comparison names, one per column of ``matrix``.
+        labels: per comparison, ``{level: label}``.
+    """
+
+    matrix: NDArray[np.int8]
+    names: tuple[str, ...]
+    labels: tuple[dict[int, str], ...]
+
+    def __len__(self) -> int:
+        return int(self.matrix.shape[0])
+
+    def frame(self) -> pd.DataFrame:
+        """The matrix as a DataFrame with one ``int8`` column per comparison."""
+        return pd.DataFrame(self.matrix, columns=list(self.names))
+
+
+def _encode(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[NDArray[np.int64], dict]:
+    """One code per row for the combination of ``columns`` and the values of each code."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        codes, _ = pd.factorize(frame[column], use_na_sentinel=True)
+        width = int(codes.max()) + 2 if len(codes) else 1
+        combined = pd.factorize(combined * width + (codes + 1))[0].astype(np.int64)
+    first_row = np.zeros(int(combined.max()) + 1 if len(combined) else 0, dtype=np.int64)
+    first_row[combined[::-1]] = np.arange(len(combined) - 1, -1, -1)  # first occurrence
+    values = {}
+    for column in columns:
+        col = frame[column].to_numpy(dtype=object, na_value=None)[first_row]
+        values[column] = col
+    return combined, values
+
+
+def _check_levels(comparison: Comparison, out: object, n: int) -> NDArray[np.int8]:
+    array = np.asarray(out)
+    if array.shape != (n,):
+        raise ConfigError(
+            f"comparison {comparison.name!r} returned shape {array.shape}, expected ({n},)"
+        )
+    array = array.astype(np.int8, copy=False)
+    if n and (array.min() < -1 or array.max() >= comparison.n_levels):
+        raise ConfigError(
+            f"comparison {comparison.name!r} returned levels outside -1..{comparison.n_levels - 1}"
+        )
+    return array
+
+
+def compare(
+    frame: pd.DataFrame,
+    left: ArrayLike,
+    right: ArrayLike,
+    comparisons: Sequence[Comparison],
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> Levels:
+    """Levels of every comparison for the pairs ``(left[i], right[i])`` of row positions.
+
+    Args:
+        frame: the (normalised) records; positions index its rows.
+        left, right: aligned integer row positions (e.g. ``Pairs.left``/``Pairs.right``).
+        comparisons: the comparisons, in column order of the result.
+        chunk_size: pairs per chunk; results do not depend on it.
+
+    Raises:
+        SchemaError: a comparison needs a column the frame lacks.
+        InputError: bad positions.
+        ConfigError: duplicate comparison names, or a comparison returning bad levels.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"expected a DataFrame of records, got {type(frame).__name__}")
+    left_pos = np.asarray(left, dtype=np.int64)
+    right_pos = np.asarray(right, dtype=np.int64)
+    if left_pos.shape != right_pos.shape or left_pos.ndim != 1:
+        raise InputError("left and right must be 1-d arrays of equal length")
+    n = len(frame)
+    if len(left_pos) and (min(left_pos.min(), right_pos.min()) < 0
+                          or max(left_pos.max(), right_pos.max()) >= n):
+        raise InputError(f"pair positions must lie in 0..{n - 1}")
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ConfigError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    names = [c.name for c in comparisons]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"comparison names must be unique, got {names}")
+    for comparison in comparisons:
+        missing = [c for c in comparison.columns if c not in frame.columns]
+        if missing:
+            raise SchemaError(
+                f"comparison {comparison.name!r} needs column(s) {missing}; "
+                f"found {list(frame.columns)[:20]}"
+            )
+
+    matrix = np.empty((len(left_pos), len(comparisons)), dtype=np.int8)
+    frame = frame.reset_index(drop=True)
+    for j, comparison in enumerate(comparisons):
+        codes, raw = _encode(frame, comparison.columns)
+        width = np.int64(len(raw[comparison.columns[0]]) if comparison.columns else 1)
+        values = comparison.prepare(raw)
+        for start in range(0, len(left_pos), chunk_size):
+            stop = min(start + chunk_size, len(left_pos))
+            cl, cr = codes[left_pos[start:stop]], codes[right_pos[start:stop]]
+            inverse, unique = pd.factorize(cl * width + cr)
+            ul, ur = unique // width, unique % width
+            lv = {c: v[ul] for c, v in values.items()}
+            rv = {c: v[ur] for c, v in values.items()}
+            levels = _check_levels(comparison, comparison.levels(lv, rv), len(unique))
+            matrix[start:stop, j] = levels[inverse]
+    return Levels(matrix, tuple(names), tuple(c.level_labels() for c in comparisons))
+
+
+def check_comparison(comparison: Comparison, left: Values, right: Values) -> NDArray[np.int8]:
+    """Check a comparison against the contract and return its levels on the given values.
+
+    The contract: ``int8`` levels of the right length within ``-1..n_levels-1``; a pair with
+    every compared value missing on one side is ``-1``; swapping left and right gives the
+    same levels (symmetry). Use it in the tests of your own comparisons.
+
+    Example:
+        >>> import numpy as np
+        >>> from custmatch.compare.library import Exact
+        >>> vals = {"city": np.array(["Ede", None, "Epe"], dtype=object)}
+        >>> other = {"city": np.array(["Ede", "Ede", "Ede"], dtype=object)}
+        >>> check_comparison(Exact("city"), vals, other).tolist()
+        [1, -1, 0]
+    """
+    n = len(next(iter(left.values()))) if left else 0
+    prepared_left, prepared_right = comparison.prepare(left), comparison.prepare(right)
+    forward = _check_levels(comparison, comparison.levels(prepared_left, prepared_right), n)
+    backward = _check_levels(comparison, comparison.levels(prepared_right, prepared_left), n)
+    if not np.array_equal(forward, backward):
+        bad = int(np.flatnonzero(forward != backward)[0])
+        raise AssertionError(f"{comparison.name}: not symmetric at row {bad}")
+    for side in (left, right):
+        all_null = np.ones(n, dtype=bool)
+        for column in comparison.columns:
+            all_null &= pd.isna(pd.Series(side[column], dtype=object)).to_numpy()
+        if (forward[all_null] != -1).any():
+            bad = int(np.flatnonzero(all_null & (forward != -1))[0])
+            raise AssertionError(f"{comparison.name}: all-null side at row {bad} is not -1")
+    return forward

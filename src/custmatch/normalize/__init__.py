@@ -1,0 +1,1 @@
+"""Normalisation of Dutch customer data: names, addresses, phones, e-mail, dates, codes."""
