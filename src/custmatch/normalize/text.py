@@ -63,6 +63,8 @@ def preclean(text: object) -> str | None:
         if text is pd.NA or text is pd.NaT:
             return None
         text = str(text)
+    if text.isascii() and text.isprintable():  # fast path: the common case, same result
+        return " ".join(text.replace("`", "'").split()) or None
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_DASHES)
     text = _CONTROL.sub("", text)
     text = _SPACES.sub(" ", text).strip()
@@ -110,7 +112,10 @@ def _cap_word(word: str) -> str:
     lower = word.lower()
     if lower.startswith("ij"):
         return "IJ" + lower[2:]
-    return lower[:1].upper() + lower[1:]
+    first = lower[:1].upper()
+    if len(first) != 1:  # "ß".upper() == "SS": keep the letter rather than change the length
+        first = lower[:1]
+    return first + lower[1:]
 
 
 def dutch_title(text: str | None, lower_words: Iterable[str] = ()) -> str | None:

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from custmatch.normalize.text import (
+    dutch_title,
+    fold_accents,
+    map_unique,
+    preclean,
+    text_key,
+    word_key,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Jansen  -  de Vries ", "Jansen - de Vries"),
+        ("Jansen–de Vries", "Jansen-de Vries"),
+        ("van ’t Hof", "van 't Hof"),
+        ("d`Ancona", "d'Ancona"),
+        ("ĳmuiden", "ijmuiden"),
+        ("a\u00a0b", "a b"),
+        ("a\tb\nc", "a b c"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("", None),
+        ("   ", None),
+        (None, None),
+        (float("nan"), None),
+        (12.0, "12"),
+        (12.5, "12.5"),
+        (7, "7"),
+        (pd.NA, None),
+    ],
+)
+def test_preclean(raw: object, expected: str | None) -> None:
+    assert preclean(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("'S-GRAVENHAGE", "'s-Gravenhage"),
+        ("ijmuiden", "IJmuiden"),
+        ("IJSSELSTEIN", "IJsselstein"),
+        ("van 't hof", "Van 't Hof"),
+        ("d'ancona", "d'Ancona"),
+        ("o'neill", "O'Neill"),
+        ("jan-willem", "Jan-Willem"),
+        ("straße", "Straße"),
+        ("ßtraße", "ßtraße"),
+    ],
+)
+def test_dutch_title(raw: str, expected: str) -> None:
+    assert dutch_title(raw) == expected
+
+
+def test_dutch_title_keeps_small_words_lower_except_first() -> None:
+    small = {"aan", "den", "op"}
+    assert dutch_title("CAPELLE AAN DEN IJSSEL", small) == "Capelle aan den IJssel"
+    assert dutch_title("den helder", small) == "Den Helder"
+
+
+def test_keys_fold_case_accents_and_punctuation() -> None:
+    assert fold_accents("Coöperatie Hoëvell") == "Cooperatie Hoevell"
+    assert word_key(" Van der BERG-Müller ") == "van der berg muller"
+    assert text_key("St.-Jans straat") == "stjansstraat"
+    assert word_key("...") is None
+
+
+def test_map_unique_broadcasts_and_passes_null_once() -> None:
+    calls: list[object] = []
+
+    def upper(v: object) -> object:
+        calls.append(v)
+        return v.upper() if isinstance(v, str) else "<null>"
+
+    assert map_unique(["a", "b", "a", None, None], upper) == ["A", "B", "A", "<null>", "<null>"]
+    assert calls == ["a", "b", None]
+
+
+@given(st.text())
+def test_preclean_is_idempotent_and_total(text: str) -> None:
+    once = preclean(text)
+    assert once is None or preclean(once) == once
+
+
+@given(st.text())
+def test_dutch_title_is_idempotent_and_total(text: str) -> None:
+    once = dutch_title(text)
+    assert once is None or dutch_title(once) == once
+
+
+@given(st.text())
+def test_keys_are_total_and_idempotent(text: str) -> None:
+    key = word_key(text)
+    assert key is None or word_key(key) == key
+    compact = text_key(text)
+    assert compact is None or " " not in compact
