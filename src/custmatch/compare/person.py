@@ -32,6 +32,7 @@ from custmatch.compare.engine import Comparison, Values
 from custmatch.compare.library import present, similarity
 from custmatch.errors import ConfigError
 from custmatch.normalize.text import fold_accents
+from custmatch.normalize.wordlists import load_mapping
 
 __all__ = ["BirthDate", "FirstName", "Surname", "nickname_groups"]
 
@@ -50,8 +51,6 @@ def nickname_groups() -> dict[str, str]:
         >>> groups["jan"] == groups["johannes"] == groups["hans"]
         True
     """
-    from custmatch.normalize.names import nickname_table
-
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -61,8 +60,8 @@ def nickname_groups() -> dict[str, str]:
             x = parent[x]
         return x
 
-    for nickname, officials in nickname_table().items():
-        for official in officials:
+    for nickname, officials in load_mapping("nicknames.txt").items():
+        for official in officials.split(","):
             a, b = find(_key(nickname) or ""), find(_key(official) or "")
             if a != b:
                 parent[max(a, b)] = min(a, b)
