@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from custmatch.block import (
     Pairs,
+    any_of,
     block_on,
     dedupe,
     derived,
@@ -105,6 +106,34 @@ def test_per_rule_cap_overrides_the_default() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(dedupe(df, block_on("k", max_block_size=3), max_block_size=2)) == 3
+
+
+def test_any_of_puts_married_names_in_both_blocks() -> None:
+    df = pd.DataFrame({"surname_key": ["jansen", "vries", "jansen", "bakker"],
+                       "partner_surname_key": ["vries", None, None, "bakker"],
+                       "initial": ["a", "a", "b", "c"]})
+    pairs = dedupe(df, block_on(any_of("surname_key", "partner_surname_key")))
+    assert pair_set(pairs) == {(0, 1), (0, 2)}  # row 3's two equal values: one entry
+    with_initial = dedupe(df, block_on(any_of("surname_key", "partner_surname_key"), "initial"))
+    assert pair_set(with_initial) == {(0, 1)}
+
+
+def test_any_of_needs_two_columns_and_one_per_rule() -> None:
+    with pytest.raises(ConfigError):
+        any_of("surname_key")
+    df = pd.DataFrame({"a": ["x"], "b": ["x"]})
+    with pytest.raises(ConfigError, match="at most one"):
+        dedupe(df, block_on(any_of("a", "b"), any_of("b", "a")))
+
+
+def test_declared_per_rule_cap_skips_quietly_but_reports() -> None:
+    df = pd.DataFrame({"k": ["x"] * 5})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pairs = dedupe(df, block_on("k", max_block_size=3))
+    assert len(pairs) == 0
+    assert pairs.skipped["block_size"].tolist() == [5]
+    assert pairs.report["skipped_blocks"].tolist() == [1]
 
 
 def test_estimate_pairs_matches_materialised_counts(people: pd.DataFrame) -> None:

@@ -7,13 +7,16 @@ built from small pieces and combined:
 * ``block_on("postcode", "house_number")``: records that agree on all listed keys (AND).
 * Keys are column names or derived keys: ``phonetic("surname")`` (Dutch phonetic key),
   ``substr("postcode", 4)`` (the first characters), ``initial("first_name")``,
-  ``year("birth_date")``, or ``derived(column, func, name)`` for your own.
+  ``year("birth_date")``, ``any_of("surname_key", "partner_surname_key")`` (a record in the
+  block of each value: married names), or ``derived(column, func, name)`` for your own.
 * ``sorted_neighbourhood("surname", window=5)``: records close in the sort order of a key.
 * A list of rules is their union: each pair once, remembering the first rule that made it.
 
 Null or empty keys never block together. Blocks larger than ``max_block_size`` (a shared
 role e-mail address, a shop's own phone number, an empty-ish value) are skipped and reported
-in :attr:`Pairs.skipped`, with a warning, never silently. :func:`estimate_pairs` counts the
+in :attr:`Pairs.skipped` and :attr:`Pairs.report`, never silently; a warning is raised too,
+unless the rule declared its own cap (a deliberate choice, e.g. for a name rule whose
+common-name blocks are known to be useless). :func:`estimate_pairs` counts the
 pairs before anything is materialised.
 
 Pairs are two aligned integer arrays of row positions (``left < right``), not a pandas
@@ -44,10 +47,12 @@ from custmatch.errors import ConfigError, CustmatchWarning, InputError, SchemaEr
 
 __all__ = [
     "DEFAULT_MAX_BLOCK_SIZE",
+    "AnyOf",
     "BlockingRule",
     "Key",
     "Pairs",
     "SortedNeighbourhood",
+    "any_of",
     "block_on",
     "dedupe",
     "derived",
@@ -116,6 +121,53 @@ class Key:
             return self.func(value)
         except (TypeError, ValueError, AttributeError):
             return None
+
+
+@dataclass(frozen=True)
+class AnyOf(Key):
+    """A multi-valued key: a record takes part in the block of each of its values.
+
+    For married names: ``any_of("surname_key", "partner_surname_key")`` puts
+    ``Jansen-de Vries`` in the ``jansen`` block and in the ``vries`` block, so it meets both
+    ``A. Jansen`` and ``A. de Vries``. All columns share one value space.
+    """
+
+    others: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.label or f"any_of({', '.join((self.column, *self.others))})"
+
+    def entries(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """``(rows, codes)``: one entry per (row, distinct non-null value)."""
+        n = len(frame)
+        stacked = pd.concat(
+            [frame[c].reset_index(drop=True) if c in frame.columns else self._missing(frame, c)
+             for c in (self.column, *self.others)], ignore_index=True)
+        codes = Key(self.column, self.func, self.label).factorize(
+            pd.DataFrame({self.column: stacked}))[0]
+        rows = np.tile(np.arange(n, dtype=np.int64), 1 + len(self.others))
+        keep = codes >= 0
+        rows, codes = rows[keep], codes[keep]
+        pair = np.unique(rows * (int(codes.max()) + 1 if len(codes) else 1) + codes)
+        width = int(codes.max()) + 1 if len(codes) else 1
+        return pair // width, pair % width
+
+    def _missing(self, frame: pd.DataFrame, column: str) -> pd.Series:
+        raise SchemaError(f"blocking key {self.name!r} needs column {column!r}; "
+                          f"found {list(frame.columns)[:15]}")
+
+
+def any_of(*columns: str, name: str | None = None) -> AnyOf:
+    """A key whose value may be in any of ``columns`` (see :class:`AnyOf`).
+
+    Example:
+        >>> any_of("surname_key", "partner_surname_key").name
+        'any_of(surname_key, partner_surname_key)'
+    """
+    if len(columns) < 2:
+        raise ConfigError("any_of needs at least two columns")
+    return AnyOf(columns[0], None, name, tuple(columns[1:]))
 
 
 def _as_key(spec: str | Key) -> Key:
@@ -223,23 +275,42 @@ class BlockOn(BlockingRule):
     def name(self) -> str:  # type: ignore[override]
         return self.label or f"block_on({', '.join(k.name for k in self.keys)})"
 
-    def block_codes(self, frame: pd.DataFrame) -> NDArray[np.int64]:
-        """One code per row for the combination of keys; ``-1`` if any key is null."""
-        combined = np.zeros(len(frame), dtype=np.int64)
-        null = np.zeros(len(frame), dtype=bool)
+    def block_entries(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """``(rows, codes)``: the block of each row (``-1``: a key is null). A multi-valued
+        key (:func:`any_of`) gives a row one entry per value."""
+        rows = np.arange(len(frame), dtype=np.int64)
+        multi = [k for k in self.keys if isinstance(k, AnyOf)]
+        if len(multi) > 1:
+            raise ConfigError(f"{self.name}: at most one any_of key per rule")
+        if multi:
+            rows, first = multi[0].entries(frame)
+            combined = first.copy()
+        else:
+            combined = np.zeros(len(frame), dtype=np.int64)
+        null = np.zeros(len(rows), dtype=bool)
         for key in self.keys:
-            codes = key.codes(frame)
+            if isinstance(key, AnyOf):
+                continue
+            codes = key.codes(frame)[rows]
             null |= codes < 0
             width = int(codes.max()) + 2 if len(codes) else 1
             combined = pd.factorize(combined * width + (codes + 1))[0].astype(np.int64)
         combined[null] = -1
-        return combined
+        return rows, combined
+
+    def block_codes(self, frame: pd.DataFrame) -> NDArray[np.int64]:
+        """One code per row for the combination of keys; ``-1`` if any key is null."""
+        rows, codes = self.block_entries(frame)
+        if len(rows) != len(frame):
+            raise ConfigError(f"{self.name}: a multi-valued key has no single code per row")
+        return codes
 
     def candidate_pairs(
         self, frame: pd.DataFrame, max_block_size: int
     ) -> tuple[NDArray[np.int64], NDArray[np.int64], pd.DataFrame]:
         cap = self.max_block_size or max_block_size
-        left, right, first, size = _pairs_within_blocks(self.block_codes(frame), cap)
+        rows, codes = self.block_entries(frame)
+        left, right, first, size = _pairs_within_blocks(codes, cap, rows)
         keys = [" | ".join(str(frame[k.column].iloc[i]) for k in self.keys)
                 for i in first.tolist()]
         skipped = pd.DataFrame({"rule": [self.name] * len(first), "key": keys,
@@ -247,7 +318,7 @@ class BlockOn(BlockingRule):
         return left, right, skipped
 
     def count_pairs(self, frame: pd.DataFrame, max_block_size: int) -> dict[str, int]:
-        codes = self.block_codes(frame)
+        codes = self.block_entries(frame)[1]  # with any_of: an upper bound (overlaps count twice)
         sizes = np.bincount(codes[codes >= 0]) if (codes >= 0).any() else np.zeros(0, np.int64)
         cap = self.max_block_size or max_block_size
         pairs = sizes.astype(np.int64) * (sizes - 1) // 2
@@ -394,16 +465,18 @@ class Pairs:
 
 
 def _pairs_within_blocks(
-    codes: NDArray[np.int64], cap: int
+    codes: NDArray[np.int64], cap: int, rows: NDArray[np.int64] | None = None
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """All pairs of rows sharing a code (``-1`` never pairs).
+    """All pairs of rows sharing a code (``-1`` never pairs), ``left < right``.
 
-    Returns ``(left, right, skipped_first_row, skipped_size)``: blocks over ``cap`` records
-    are skipped and described by their first row and size.
+    ``codes[i]`` is the block of entry ``i``, which belongs to row ``rows[i]`` (default: row
+    ``i``). Returns ``(left, right, skipped_first_row, skipped_size)``: blocks over ``cap``
+    records are skipped and described by their first row and size.
     """
     empty = np.zeros(0, np.int64)
-    rows = np.flatnonzero(codes >= 0)
-    block = codes[rows]
+    entry_rows = np.arange(len(codes), dtype=np.int64) if rows is None else rows
+    valid = np.flatnonzero(codes >= 0)
+    rows, block = entry_rows[valid], codes[valid]
     order = np.argsort(block, kind="stable")
     rows, block = rows[order], block[order]
     if len(rows) == 0:
@@ -421,7 +494,8 @@ def _pairs_within_blocks(
     after = np.repeat(sizes, sizes) - 1 - _ramp(sizes)
     left_sorted = np.repeat(member, after)
     right_sorted = left_sorted + 1 + _ramp(after)
-    return rows[left_sorted], rows[right_sorted], skipped_first, skipped_size
+    a, b = rows[left_sorted], rows[right_sorted]
+    return np.minimum(a, b), np.maximum(a, b), skipped_first, skipped_size
 
 
 def _ramp(counts: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -457,6 +531,7 @@ def _generate(
 ) -> Pairs:
     n = len(frame)
     keys_per_rule, report, skipped_tables = [], [], []
+    unexpected, largest = 0, 0
     for rule in rules:
         left, right, skipped = rule.candidate_pairs(frame, max_block_size)
         if frame_id is not None:
@@ -464,6 +539,9 @@ def _generate(
             left, right = left[across], right[across]
         keys_per_rule.append(left.astype(np.int64) * n + right)
         skipped_tables.append(skipped)
+        if getattr(rule, "max_block_size", None) is None:  # a declared cap skips quietly
+            unexpected += len(skipped)
+            largest = max([largest, *skipped["block_size"].tolist()])
         report.append({"rule": rule.name, "pairs": len(left),
                        "skipped_blocks": len(skipped),
                        "skipped_records": int(skipped["block_size"].sum()) if len(skipped) else 0})
@@ -486,10 +564,10 @@ def _generate(
     skipped_all = pd.concat([s for s in skipped_tables if len(s)], ignore_index=True) \
         if any(len(s) for s in skipped_tables) else \
         pd.DataFrame(columns=["rule", "key", "block_size", "first_position"])
-    if len(skipped_all):
+    if unexpected:
         warnings.warn(
-            f"blocking skipped {len(skipped_all)} block(s) over the size cap "
-            f"(largest {int(skipped_all['block_size'].max()):,} records); see Pairs.skipped",
+            f"blocking skipped {unexpected} block(s) over the size cap "
+            f"(largest {largest:,} records); see Pairs.skipped",
             CustmatchWarning,
             stacklevel=3,
         )
@@ -554,7 +632,7 @@ def link(
         >>> b = pd.DataFrame({"postcode": ["1234 AB"]})
         >>> p = link([a, b], block_on("postcode"))
         >>> p.left.tolist(), p.right.tolist(), p.local(p.right).tolist()
-        ([0, 1], [2, 2], [0])
+        ([0, 1], [2, 2], [0, 0])
     """
     listed = list(frames.values()) if isinstance(frames, Mapping) else list(frames)
     if len(listed) < 2:

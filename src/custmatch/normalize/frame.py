@@ -255,6 +255,11 @@ def _phones(raw: pd.DataFrame, roles: Mapping[str, str], region: str,
     out["phone_kind"] = kind
 
 
+_TIMESTAMP_FORMATS = ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%Y %H:%M:%S",
+                      "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y%m%d",
+                      "%Y%m%d%H%M%S")
+
+
 def parse_timestamps(values: pd.Series) -> pd.Series:
     """Parse source timestamps (ISO with or without ``T``/zone, ``dd-mm-yyyy hh:mm``,
     ``yyyymmdd``) to UTC, once per distinct value; unparseable values become NaT.
@@ -269,8 +274,13 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(values.reset_index(drop=True), use_na_sentinel=True)
     texts = pd.Series([preclean(v) for v in uniques], dtype=object)
     parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
+    for fmt in _TIMESTAMP_FORMATS:  # explicit formats, each on the rows still unparsed
+        rest = parsed.isna() & texts.notna()
+        if not rest.any():
+            break
+        parsed[rest] = pd.to_datetime(texts[rest], format=fmt, errors="coerce", utc=True)
     rest = parsed.isna() & texts.notna()
-    if rest.any():
+    if rest.any():  # the odd remainder: pandas' per-value parser, day first
         parsed[rest] = pd.to_datetime(texts[rest], format="mixed", dayfirst=True,
                                       errors="coerce", utc=True)
     table = pd.concat([parsed, pd.Series([pd.NaT], dtype=parsed.dtype)], ignore_index=True)

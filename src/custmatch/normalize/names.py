@@ -40,13 +40,21 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from custmatch.normalize.phonetic import sound_key
-from custmatch.normalize.text import dutch_title, fold_accents, preclean, text_key, word_key
+from custmatch.normalize.text import (
+    dutch_title,
+    fold_accents,
+    parallel_map,
+    preclean,
+    text_key,
+    word_key,
+)
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
@@ -1331,13 +1339,23 @@ def name_column(full_names: pd.Series, *, mr_is_male: bool = False) -> pd.DataFr
          ['J', 'de', 'Vries', 'vries', 'valid']]
     """
     codes, uniques = _factorize(full_names)
-    cache: dict[str, tuple[str | None, str | None]] = {}
-    rows = []
-    for value in uniques:
-        parts = parse_name(value, mr_is_male=mr_is_male)
-        rows.append(_row(parts, name_status(parts, value), cache))
-    rows.append(_row(_EMPTY, "empty", cache))  # position -1: null
+    rows = parallel_map(partial(_full_name_row, mr_is_male=mr_is_male), list(uniques))
+    rows.append(_row(_EMPTY, "empty", _ROW_CACHE))  # position -1: null
     return _frame(rows, codes, full_names.index)
+
+
+_ROW_CACHE: dict[str, tuple[str | None, str | None]] = {}
+
+
+def _full_name_row(value: object, mr_is_male: bool) -> tuple:
+    parts = parse_name(value, mr_is_male=mr_is_male)  # type: ignore[arg-type]
+    return _row(parts, name_status(parts, value), _ROW_CACHE)
+
+
+def _parts_row(values: tuple[object, ...], mr_is_male: bool) -> tuple:
+    parts = name_from_parts(*values, mr_is_male=mr_is_male)  # type: ignore[arg-type]
+    raw = " ".join(str(v) for v in values if preclean(v) is not None)
+    return _row(parts, name_status(parts, raw), _ROW_CACHE)
 
 
 def name_parts_column(
@@ -1376,11 +1394,6 @@ def name_parts_column(
         combined = codes * (len(col_uniques) + 1) + (col_codes + 1)
         codes, _ = pd.factorize(combined)
     _, first_pos = np.unique(codes, return_index=True)
-    cache: dict[str, tuple[str | None, str | None]] = {}
-    rows = []
-    for pos in first_pos:
-        vals = [col[pos] for col in cols]
-        parts = name_from_parts(*vals, mr_is_male=mr_is_male)
-        raw = " ".join(str(v) for v in vals if preclean(v) is not None)
-        rows.append(_row(parts, name_status(parts, raw), cache))
+    combos = [tuple(col[pos] for col in cols) for pos in first_pos]
+    rows = parallel_map(partial(_parts_row, mr_is_male=mr_is_male), combos)
     return _frame(rows, codes, index)

@@ -16,18 +16,24 @@ Example:
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "PARALLEL_MIN_ITEMS",
     "dutch_title",
     "fold_accents",
     "map_unique",
+    "parallel_map",
     "preclean",
     "text_key",
     "word_key",
@@ -175,3 +181,50 @@ def map_unique(values: pd.Series | Iterable[object], func: Callable[[object], T]
     table = np.empty(len(results), dtype=object)
     table[:] = results
     return table[codes].tolist()
+
+
+#: Below this many items :func:`parallel_map` stays in the calling process (a worker pool
+#: costs more than it saves on small inputs).
+PARALLEL_MIN_ITEMS = 50_000
+
+
+def _default_workers() -> int:
+    env = os.environ.get("CUSTMATCH_WORKERS")
+    if env and env.isdigit():
+        return max(1, int(env))
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _apply_chunk(func: Callable[[object], T], chunk: list[object]) -> list[T]:
+    return [func(item) for item in chunk]
+
+
+def parallel_map(
+    func: Callable[[object], T], items: list[object], *, workers: int | None = None
+) -> list[T]:
+    """``[func(x) for x in items]``, split over worker processes for large inputs.
+
+    Used for the slow pure-Python normalisers (names, one-line addresses) over the distinct
+    values of a column. Runs in the calling process when ``workers`` is 1, when there are
+    fewer than :data:`PARALLEL_MIN_ITEMS` items, or where processes cannot be forked
+    (Windows, macOS): the result is the same, only slower. ``func`` must be picklable (a
+    module-level function or a ``functools.partial`` of one). Default workers: the CPUs this
+    process may use, or ``$CUSTMATCH_WORKERS``.
+
+    Example:
+        >>> parallel_map(str.upper, ["jan", "piet"])
+        ['JAN', 'PIET']
+    """
+    n_workers = _default_workers() if workers is None else max(1, int(workers))
+    if n_workers == 1 or len(items) < PARALLEL_MIN_ITEMS or not sys.platform.startswith("linux"):
+        return [func(item) for item in items]
+    n_chunks = n_workers * 4
+    size = -(-len(items) // n_chunks)
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
+        parts = pool.map(_apply_chunk, [func] * len(chunks), chunks)
+        return [result for part in parts for result in part]
