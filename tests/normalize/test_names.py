@@ -550,3 +550,49 @@ def test_fast_path_equals_full_parser_on_generated_names(text: str, salutation: 
     finally:
         names._fast_parse = original
     assert slow == fast
+
+
+# --------------------------------------------------------------------------------------
+# composition fast path of name_parts_column
+
+
+def _direct_frame(first, initials, prefix, surname):
+    from custmatch.normalize.names import _parts_row
+
+    rows = [_parts_row(tuple(None if v is None or v != v else v for v in combo), False)
+            for combo in zip(first, initials, prefix, surname, strict=True)]
+    return pd.DataFrame(rows, columns=NAME_COLUMNS)
+
+
+def test_name_parts_column_composition_equals_direct_parse_on_generator_data() -> None:
+    from custmatch.datasets import generate_customers
+
+    records, _ = generate_customers(3000, seed=5)
+    cols = [records[c] for c in ("first_name", "initials", "prefix", "surname")]
+    fast = name_parts_column(*cols).reset_index(drop=True)
+    slow = _direct_frame(*cols)
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+_given_names = st.sampled_from(["Jan", "Piet", "Anna", "Jan-Willem", "Henk", "Dhr", "Mevr",
+                                "Ir", "Van", "De", "Ter", "Bv", "Ma", "Heer", "Fam", "Zn",
+                                "Chantal Maria", "Johannes Hendrikus", " Jacoba Johanna",
+                                "Jan Van", "Anna De", "Prof", "Jhr", "Wed", "Geb", "Mr"])
+_clean_initials = st.sampled_from(["J.", "J.H.", "A.B.C.", "P.", "Th.", "I.J.", "EJ", "IJ",
+                                   "Th.J.", "JH", "MSC", "BV", "MR"])
+_prefixes = st.sampled_from(["van", "de", "van der", "van den", "ter", "'t", "v.d.", "in 't"])
+_surnames = st.sampled_from(["Berg", "Jansen", "Vries", "Jansen-Smit", "Heer", "Bv", "Van",
+                             "Stichting", "Ma", "Fam", "Mevrouw", "Geb", "Wed", "Holding", "Zn",
+                             "Dijk", "Zwaneveld", "Maarten", "Msc", "Ramaker-de Wolff",
+                             "Jansen - de Vries", " Schipper", "Veer  ", "Berg van", "D'Ancona",
+                             "Jansen Geb", "Vries E", "Bakker Bv", "Jansen-van der Berg"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.none() | _given_names, st.none() | _clean_initials,
+                          st.none() | _prefixes, _surnames), min_size=1, max_size=12))
+def test_name_parts_column_composition_equals_direct_parse(rows) -> None:
+    first, initials, prefix, surname = (pd.Series(list(c), dtype=object) for c in zip(*rows, strict=True))
+    fast = name_parts_column(first, initials, prefix, surname).reset_index(drop=True)
+    slow = _direct_frame(first, initials, prefix, surname)
+    pd.testing.assert_frame_equal(fast, slow)

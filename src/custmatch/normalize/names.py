@@ -1395,5 +1395,70 @@ def name_parts_column(
         codes, _ = pd.factorize(combined)
     _, first_pos = np.unique(codes, return_index=True)
     combos = [tuple(col[pos] for col in cols) for pos in first_pos]
-    rows = parallel_map(partial(_parts_row, mr_is_male=mr_is_male), combos)
-    return _frame(rows, codes, index)
+    rows: list[tuple | None] = [None] * len(combos)
+    slow: list[int] = []
+    given: dict[tuple[object, object], NameParts] = {}
+    family: dict[tuple[object, object], NameParts] = {}
+    for k, combo in enumerate(combos):
+        parts = _composed_parts(combo, given, family, mr_is_male)
+        if parts is None:
+            slow.append(k)
+        else:
+            raw = " ".join(str(v) for v in combo if v is not None and v == v)
+            rows[k] = _row(parts, name_status(parts, raw), _ROW_CACHE)
+    done = parallel_map(partial(_parts_row, mr_is_male=mr_is_male), [combos[k] for k in slow])
+    for k, row in zip(slow, done, strict=True):
+        rows[k] = row
+    return _frame(rows, codes, index)  # type: ignore[arg-type]
+
+
+# The common shape of split name columns: a capitalised given name (or none), initials
+# written "J.H." (or none), a lower-case tussenvoegsel (or none) and a capitalised surname.
+# For it, name_from_parts is separable: the given-name side does not depend on the surname
+# side and vice versa, so each side is parsed once per distinct value and the results are
+# composed. tests/normalize/test_names.py checks composition == name_from_parts.
+_CLEAN_FIRST = re.compile(r"[A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+){0,3}")
+_CLEAN_INITIALS = re.compile(r"(?:[A-Z][a-z]{0,2}\.){1,5}|[A-Z]{1,4}")
+_CLEAN_SURNAME = re.compile(r"[A-Z][a-zà-ÿ']+(?:(?: |-|- | - )(?:[a-z']+ )*[A-Z][a-zà-ÿ']+){0,2}")
+_DUMMY_SURNAME = "Zwaneveld"
+_DUMMY_FIRST = "Maarten"
+
+
+def _composable(combo: tuple[object, ...]) -> bool:
+    f, i, p, s = combo
+    if not isinstance(s, str) or _CLEAN_SURNAME.fullmatch(s) is None:
+        return False
+    if f is None and i is None:
+        return False
+    if f is not None and (not isinstance(f, str) or _CLEAN_FIRST.fullmatch(f) is None):
+        return False
+    if i is not None and (not isinstance(i, str) or _CLEAN_INITIALS.fullmatch(i) is None):
+        return False
+    if p is not None and (not isinstance(p, str) or p != p.lower()
+                          or tuple(p.split()) not in _lex().prefixes):
+        return False
+    return _key(s) not in _lex().prefix_words
+
+
+def _composed_parts(
+    combo: tuple[object, ...],
+    given: dict[tuple[object, object], NameParts],
+    family: dict[tuple[object, object], NameParts],
+    mr_is_male: bool,
+) -> NameParts | None:
+    """``name_from_parts(*combo)`` by composition for the clean shape, else ``None``."""
+    combo = tuple(preclean(v) for v in combo)  # name_from_parts precleans too
+    if not _composable(combo):
+        return None
+    f, i, p, s = combo
+    g = given.get((f, i))
+    if g is None:
+        g = given[(f, i)] = name_from_parts(f, i, None, _DUMMY_SURNAME, mr_is_male=mr_is_male)
+    h = family.get((p, s))
+    if h is None:
+        h = family[(p, s)] = name_from_parts(_DUMMY_FIRST, None, p, s, mr_is_male=mr_is_male)
+    if h.title or h.gender or h.organisation or h.household or g.prefix or g.partner_surname:
+        return None  # one side reached into the other (a title as surname, ...): parse whole
+    flags = tuple(dict.fromkeys((*g.flags, *h.flags)))
+    return NameParts(g.title, g.first_name, g.initials, h.prefix, h.surname, h.partner_prefix,
+                     h.partner_surname, None, None, g.gender, g.household, flags, None)
