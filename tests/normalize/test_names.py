@@ -592,7 +592,8 @@ _surnames = st.sampled_from(["Berg", "Jansen", "Vries", "Jansen-Smit", "Heer", "
 @given(st.lists(st.tuples(st.none() | _given_names, st.none() | _clean_initials,
                           st.none() | _prefixes, _surnames), min_size=1, max_size=12))
 def test_name_parts_column_composition_equals_direct_parse(rows) -> None:
-    first, initials, prefix, surname = (pd.Series(list(c), dtype=object) for c in zip(*rows, strict=True))
+    columns = zip(*rows, strict=True)
+    first, initials, prefix, surname = (pd.Series(list(c), dtype=object) for c in columns)
     fast = name_parts_column(first, initials, prefix, surname).reset_index(drop=True)
     slow = _direct_frame(first, initials, prefix, surname)
     pd.testing.assert_frame_equal(fast, slow)
