@@ -230,3 +230,20 @@ def test_link_equals_brute_force(a: list[object], b: list[object]) -> None:
     expected = {(i, len(a) + j) for i, x in enumerate(a) for j, y in enumerate(b)
                 if x is not None and x == y}
     assert pair_set(pairs) == expected
+
+
+def test_default_rules_run_on_a_normalised_frame_and_find_the_example_duplicates() -> None:
+    from custmatch.block import default_rules
+    from custmatch.datasets import load_example
+    from custmatch.evaluate import evaluate_pairs
+    from custmatch.normalize import normalize_frame
+
+    records, truth = load_example()
+    frame = normalize_frame(records)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CustmatchWarning)  # no undeclared giant blocks here
+        pairs = dedupe(frame, default_rules())
+    metrics = evaluate_pairs(pairs.left, pairs.right, truth["entity_id"].to_numpy())
+    assert metrics.pair_completeness > 0.95
+    assert len(pairs) / len(frame) < 40
+    assert list(pairs.report["rule"]) == [r.name for r in default_rules()]

@@ -272,7 +272,8 @@ def validate_records(
                 f"column {id_column!r} has {int(null.sum())} null value(s), at row(s) {rows}; "
                 "every record needs an id (drop the column to have ids generated)"
             )
-        ids = ids.map(_id_to_str)
+        if not (ids.dtype == object and pd.api.types.infer_dtype(ids, skipna=False) == "string"):
+            ids = ids.map(_id_to_str)  # numbers (12.0 from a CSV with gaps -> "12")
         dup = ids.duplicated(keep=False)
         if dup.any():
             examples = ids[dup].unique()[:5].tolist()
@@ -296,7 +297,9 @@ def validate_records(
                 CustmatchWarning,
                 stacklevel=2,
             )
-        source = source.astype(object).where(~null, default_source).map(str)
+        source = source.astype(object).where(~null, default_source)
+        if pd.api.types.infer_dtype(source, skipna=False) != "string":
+            source = source.map(str)
         out = out.drop(columns=[source_column])
     else:
         source = pd.Series([default_source] * len(out), dtype=object)

@@ -272,7 +272,11 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         ['2024-01-15 10:00 UTC', '2024-01-15 10:00 UTC']
     """
     codes, uniques = pd.factorize(values.reset_index(drop=True), use_na_sentinel=True)
-    texts = pd.Series([preclean(v) for v in uniques], dtype=object)
+    texts = pd.Series(uniques, dtype=object)
+    plain = texts.map(type).eq(str).all() if len(texts) else True
+    texts = texts.str.strip() if plain else pd.Series([preclean(v) for v in uniques],
+                                                      dtype=object)
+    texts = texts.where(texts.str.len() > 0, None) if plain else texts
     parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
     for fmt in _TIMESTAMP_FORMATS:  # explicit formats, each on the rows still unparsed
         rest = parsed.isna() & texts.notna()
