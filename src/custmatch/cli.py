@@ -53,9 +53,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"file not found: {path}")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        return pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
     except UnicodeDecodeError:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+        return pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""],
                            encoding="cp1252")
 
 

@@ -179,7 +179,9 @@ def test_every_hard_negative_kind_present(medium: pd.DataFrame) -> None:
     # twins share birth date and address: compare their uncorrupted CRM/contracts records
     clean = medium[(medium.corruptions == "") & medium.source.isin(["crm", "contracts"])]
     tw = clean[clean.relation == "twin"].copy()
-    tw["iso"] = pd.to_datetime(tw.birth_date, format="mixed", dayfirst=True, errors="coerce")
+    from custmatch.normalize.dates import parse_date
+
+    tw["iso"] = tw.birth_date.map(parse_date)  # Dutch notations, day first
     per = tw.groupby("household_id").agg(
         n=("entity_id", "nunique"),
         dates=("iso", "nunique"),

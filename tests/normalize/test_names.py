@@ -561,7 +561,7 @@ def _direct_frame(first, initials, prefix, surname):
 
     rows = [_parts_row(tuple(None if v is None or v != v else v for v in combo), False)
             for combo in zip(first, initials, prefix, surname, strict=True)]
-    return pd.DataFrame(rows, columns=NAME_COLUMNS)
+    return pd.DataFrame(rows, columns=NAME_COLUMNS, dtype=object)
 
 
 def test_name_parts_column_composition_equals_direct_parse_on_generator_data() -> None:

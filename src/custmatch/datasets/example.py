@@ -31,7 +31,7 @@ _TRUTH = "example_truth.csv"
 
 def _read(name: str) -> pd.DataFrame:
     text = resources.files("custmatch.datasets").joinpath("data", name).read_text("utf-8")
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+    return pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, na_values=[""])
 
 
 def load_example() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -91,7 +91,7 @@ def febrl_directory(data_home: str | os.PathLike[str] | None = None) -> Path:
 
 
 def _read(path: Path, source: str) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=object, skipinitialspace=True, keep_default_na=False)
     frame.columns = [c.strip() for c in frame.columns]
     frame = frame.rename(columns=FEBRL_COLUMNS)
     frame = frame.apply(lambda col: col.str.strip()).replace("", pd.NA)

@@ -87,6 +87,7 @@ from custmatch.datasets._population import (
 )
 from custmatch.datasets._render import RECORD_COLUMNS, SOURCES
 from custmatch.errors import ConfigError, InputError, show_value
+from custmatch.normalize.text import object_frame
 
 __all__ = [
     "CORRUPTIONS",
@@ -495,4 +496,4 @@ def _assemble(
         "relation": relations,
         "corruptions": names[codes],
     }
-    return pd.DataFrame(records), pd.DataFrame(truth)
+    return object_frame(records), object_frame(truth)

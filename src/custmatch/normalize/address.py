@@ -68,6 +68,7 @@ from custmatch.normalize.street import (
     street_column,
     street_key,
 )
+from custmatch.normalize.text import object_frame
 
 T = TypeVar("T")
 
@@ -471,7 +472,7 @@ def address_column(values: pd.Series | Iterable[object]) -> pd.DataFrame:
         column = broadcast(codes, list(per_unique), None)
         data[field] = pd.array(column, dtype="Int64") if field in int_fields else column
     data["address_status"] = broadcast(codes, list(status), "empty")
-    return pd.DataFrame(data, index=series.index)
+    return object_frame(data, index=series.index)
 
 
 def _fast_rows(

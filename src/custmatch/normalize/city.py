@@ -151,5 +151,6 @@ def city_column(values: pd.Series | Iterable[object]) -> pd.DataFrame:
     frame = column_over_uniques(values, normalize_city, "city")
     _, codes, uniques = factorize_values(frame["city"])
     keys = [text_key(u) for u in uniques]
-    frame.insert(1, "city_key", broadcast(codes, keys, None))
+    frame.insert(1, "city_key", pd.Series(broadcast(codes, keys, None), index=frame.index,
+                                          dtype=object))
     return frame

@@ -45,7 +45,7 @@ import pandas as pd
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-from custmatch.normalize.text import preclean
+from custmatch.normalize.text import object_frame, preclean
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
@@ -362,7 +362,7 @@ def email_column(series: pd.Series | Iterable[object], *, fast: bool = True) -> 
     table[:] = [(r.email, r.key, r.status) for r in results]
     roles = np.fromiter((r.role for r in results), dtype=bool, count=len(results))
     taken = table[codes]
-    return pd.DataFrame(
+    return object_frame(
         {
             "email": taken[:, 0],
             "email_key": taken[:, 1],

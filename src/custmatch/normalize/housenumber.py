@@ -38,6 +38,7 @@ import pandas as pd
 
 from custmatch.errors import InputError
 from custmatch.normalize.postcode import Status, broadcast, factorize_values, fast_preclean
+from custmatch.normalize.text import object_frame
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
@@ -342,7 +343,7 @@ def house_number_column(
         adds.append(parsed.addition)
         ends.append(parsed.number_to)
         status.append(_house_status(fast_preclean(value), value, parsed))
-    return pd.DataFrame(
+    return object_frame(
         {
             "house_number": pd.array(broadcast(codes, numbers, None), dtype="Int64"),
             "house_number_addition": broadcast(codes, adds, None),

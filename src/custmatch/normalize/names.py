@@ -50,6 +50,7 @@ from custmatch.normalize.phonetic import sound_key
 from custmatch.normalize.text import (
     dutch_title,
     fold_accents,
+    object_frame,
     parallel_map,
     preclean,
     text_key,
@@ -1298,7 +1299,7 @@ def _frame(rows: list[tuple], codes: np.ndarray, index: pd.Index) -> pd.DataFram
     for j, row in enumerate(rows):
         table[j] = row
     taken = table[codes]
-    return pd.DataFrame(
+    return object_frame(
         {col: taken[:, j] for j, col in enumerate(NAME_COLUMNS)}, index=index, columns=NAME_COLUMNS
     )
 

@@ -58,7 +58,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from custmatch.normalize.text import preclean
+from custmatch.normalize.text import object_frame, preclean
 from custmatch.normalize.wordlists import load_list
 
 __all__ = [
@@ -473,7 +473,7 @@ def phone_column(
     table = np.empty((len(results), 3), dtype=object)
     table[:] = [(r.e164, r.kind, r.status) for r in results]
     taken = table[codes]
-    return pd.DataFrame(
+    return object_frame(
         {"phone": taken[:, 0], "phone_kind": taken[:, 1], "phone_status": taken[:, 2]},
         index=series.index,
     )

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from custmatch.normalize.text import preclean, word_key
+from custmatch.normalize.text import object_frame, preclean, word_key
 from custmatch.normalize.wordlists import load_mapping
 
 __all__ = [
@@ -194,7 +194,7 @@ def postcode_column(values: pd.Series | Iterable[object]) -> pd.DataFrame:
         result = None if clean is None or len(clean) > 24 else _postcode_from_clean(clean)
         out.append(result)
         status.append(status_of(clean, result))
-    return pd.DataFrame(
+    return object_frame(
         {
             "postcode": broadcast(codes, out, None),
             "postcode_status": broadcast(codes, status, "empty"),
@@ -260,7 +260,7 @@ def column_over_uniques(
         result = func(value)
         out.append(result)
         status.append(status_of(fast_preclean(value), result))
-    return pd.DataFrame(
+    return object_frame(
         {name: broadcast(codes, out, None), f"{name}_status": broadcast(codes, status, "empty")},
         index=series.index,
     )

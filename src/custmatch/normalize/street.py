@@ -236,5 +236,6 @@ def street_column(values: pd.Series | Iterable[object]) -> pd.DataFrame:
     frame = column_over_uniques(values, normalize_street, "street")
     _, codes, uniques = factorize_values(frame["street"])
     keys = [_street_key_from_display(u) for u in uniques]
-    frame.insert(1, "street_key", broadcast(codes, keys, None))
+    frame.insert(1, "street_key", pd.Series(broadcast(codes, keys, None), index=frame.index,
+                                            dtype=object))
     return frame

@@ -33,6 +33,7 @@ __all__ = [
     "dutch_title",
     "fold_accents",
     "map_unique",
+    "object_frame",
     "parallel_map",
     "preclean",
     "text_key",
@@ -228,3 +229,28 @@ def parallel_map(
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
         parts = pool.map(_apply_chunk, [func] * len(chunks), chunks)
         return [result for part in parts for result in part]
+
+
+def object_frame(
+    data: dict[str, object], index: pd.Index | None = None, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """A DataFrame whose text columns keep ``object`` dtype (``None`` for missing).
+
+    pandas 3 turns object arrays of strings into its ``str`` dtype with NaN for missing;
+    custmatch's frames keep ``object`` on every pandas version so that values and their
+    missing marker are the same everywhere. Columns that already are pandas arrays
+    (``Int64``, ``datetime64``, ``boolean``) pass through unchanged.
+
+    Example:
+        >>> object_frame({"postcode": np.array(["1234 AB", None], dtype=object)}).dtypes.tolist()
+        [dtype('O')]
+    """
+    out = {}
+    for name, values in data.items():
+        if (isinstance(values, np.ndarray) and values.dtype == object) or isinstance(values, list):
+            out[name] = pd.Series(values, index=index, dtype=object)
+        elif isinstance(values, pd.Series) and values.dtype == object:
+            out[name] = values.astype(object)
+        else:
+            out[name] = values
+    return pd.DataFrame(out, index=index, columns=columns)
