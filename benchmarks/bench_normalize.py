@@ -40,14 +40,13 @@ def _write_records(n_records: int, seed: int, difficulty: str, path: str) -> Non
 
 def naive_per_row(records: pd.DataFrame) -> float:
     """Seconds to normalise ``records`` by calling the scalar functions row by row."""
-    from custmatch.normalize.names import name_from_parts, parse_name
-
     from custmatch.normalize.address import parse_address
     from custmatch.normalize.city import normalize_city
     from custmatch.normalize.codes import normalize_gender
     from custmatch.normalize.dates import parse_date
     from custmatch.normalize.email import email_key, normalize_email
     from custmatch.normalize.housenumber import parse_house_number
+    from custmatch.normalize.names import name_from_parts, parse_name
     from custmatch.normalize.phone import normalize_phone, phone_kind
     from custmatch.normalize.postcode import normalize_postcode
     from custmatch.normalize.street import normalize_street

@@ -49,7 +49,7 @@ from custmatch.normalize.phone import phone_column
 from custmatch.normalize.postcode import normalize_country, postcode_column
 from custmatch.normalize.street import street_column, street_key
 from custmatch.normalize.text import dutch_title, map_unique, preclean
-from custmatch.schema import CANONICAL_COLUMNS, infer_columns, validate_records
+from custmatch.schema import CANONICAL_COLUMNS, infer_columns, record_identity
 
 __all__ = [
     "CARRIED_COLUMNS",
@@ -112,22 +112,44 @@ def _filled(series: pd.Series) -> np.ndarray:
     return np.array([v is not None and str(v).strip() != "" for v in text], dtype=bool)
 
 
-def _take(target: dict[str, pd.Series], source: pd.DataFrame, columns: tuple[str, ...],
+class _Columns(dict):  # type: ignore[type-arg]
+    """Output columns under construction; remembers which were written after creation."""
+
+    def __init__(self, initial: dict[str, pd.Series]) -> None:
+        super().__init__(initial)
+        self.written: set[str] = set()
+
+    def __setitem__(self, key: str, value: pd.Series) -> None:
+        super().__setitem__(key, value)
+        self.written.add(key)
+
+
+def _take(target: _Columns, source: pd.DataFrame, columns: tuple[str, ...],
           where: np.ndarray) -> None:
     """Fill ``target[c]`` from ``source[c]`` on rows ``where`` the target is still empty."""
     for c in columns:
         if c not in source.columns:
             continue
-        current = target[c]
-        empty = current.isna().to_numpy()
-        rows = where & empty & source[c].notna().to_numpy()
+        values = source[c].to_numpy(dtype=object, na_value=None)
+        rows = where & ~pd.isna(values)
+        if c in target.written:  # a column never written is empty everywhere
+            rows &= pd.isna(target[c].to_numpy(dtype=object, na_value=None))
         if rows.any():
-            updated = current.astype(object).copy()
-            updated[rows] = source[c].to_numpy(dtype=object)[rows]
-            target[c] = updated
+            updated = target[c].to_numpy(dtype=object, na_value=None).copy()
+            updated[rows] = values[rows]
+            target[c] = pd.Series(updated, dtype=object)
 
 
-def _names(raw: pd.DataFrame, roles: Mapping[str, str], out: dict[str, pd.Series]) -> None:
+def _clean_text(values: pd.Series) -> pd.Series:
+    """Identifiers as text: trimmed, empty -> None (vectorised for plain strings)."""
+    values = values.reset_index(drop=True)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        text = values.astype(object).str.strip()
+        return text.where(text.str.len() > 0, None).astype(object)
+    return pd.Series(map_unique(values, preclean), dtype=object)
+
+
+def _names(raw: pd.DataFrame, roles: Mapping[str, str], out: _Columns) -> None:
     n = len(raw)
     part_roles = ("first_name", "initials", "prefix", "surname")
     status = pd.Series(["empty"] * n, dtype=object)
@@ -163,8 +185,8 @@ def _names(raw: pd.DataFrame, roles: Mapping[str, str], out: dict[str, pd.Series
         org = name_column(_role_series(raw, roles, "organisation"))
         org_name = org["organisation"].where(org["organisation"].notna(), None)
         # a plain name in an organisation column is still the organisation's name
-        fallback = _role_series(raw, roles, "organisation").map(
-            lambda v: dutch_title(v) if isinstance(v, str) and v.strip() else None)
+        fallback = pd.Series(map_unique(_role_series(raw, roles, "organisation"), dutch_title),
+                             dtype=object)
         org_name = org_name.where(org_name.notna(), fallback)
         out["organisation"] = org_name.astype(object).where(org_name.notna(), None)
         _take(out, org, ("legal_form",), np.ones(n, dtype=bool))
@@ -180,7 +202,7 @@ def _names(raw: pd.DataFrame, roles: Mapping[str, str], out: dict[str, pd.Series
         map_unique(out["partner_surname"], dutch_phonetic), dtype=object)
 
 
-def _address(raw: pd.DataFrame, roles: Mapping[str, str], out: dict[str, pd.Series]) -> None:
+def _address(raw: pd.DataFrame, roles: Mapping[str, str], out: _Columns) -> None:
     n = len(raw)
     everywhere = np.ones(n, dtype=bool)
     if "street" in roles:
@@ -231,7 +253,7 @@ def _address(raw: pd.DataFrame, roles: Mapping[str, str], out: dict[str, pd.Seri
 
 
 def _phones(raw: pd.DataFrame, roles: Mapping[str, str], region: str,
-            out: dict[str, pd.Series]) -> None:
+            out: _Columns) -> None:
     found = []
     for role in ("mobile", "phone"):
         if role in roles:
@@ -277,18 +299,31 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     texts = texts.str.strip() if plain else pd.Series([preclean(v) for v in uniques],
                                                       dtype=object)
     texts = texts.where(texts.str.len() > 0, None) if plain else texts
-    parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=True)
-    for fmt in _TIMESTAMP_FORMATS:  # explicit formats, each on the rows still unparsed
-        rest = parsed.isna() & texts.notna()
-        if not rest.any():
+    stamps = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = texts.notna().to_numpy()
+
+    def parse(fmt: str, **kwargs: object) -> None:
+        rows = np.flatnonzero(todo)
+        got = pd.to_datetime(texts.iloc[rows], format=fmt, errors="coerce", utc=True, **kwargs)
+        values = got.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+        ok = ~np.isnat(values)
+        stamps[rows[ok]] = values[ok]
+        todo[rows[ok]] = False
+
+    iso = texts.str.match(r"\d{4}-\d\d-\d\d", na=False).to_numpy()
+    if iso.any():
+        todo_all = todo.copy()
+        todo[:] = todo_all & iso
+        parse("ISO8601")
+        todo |= todo_all & ~iso
+    for fmt in _TIMESTAMP_FORMATS:  # explicit formats, each on the values still unparsed
+        if not todo.any():
             break
-        parsed[rest] = pd.to_datetime(texts[rest], format=fmt, errors="coerce", utc=True)
-    rest = parsed.isna() & texts.notna()
-    if rest.any():  # the odd remainder: pandas' per-value parser, day first
-        parsed[rest] = pd.to_datetime(texts[rest], format="mixed", dayfirst=True,
-                                      errors="coerce", utc=True)
-    table = pd.concat([parsed, pd.Series([pd.NaT], dtype=parsed.dtype)], ignore_index=True)
-    return pd.Series(table.to_numpy()[codes], dtype=parsed.dtype)
+        parse(fmt)
+    if todo.any():  # the odd remainder: pandas' per-value parser, day first
+        parse("mixed", dayfirst=True)
+    table = np.append(stamps, np.datetime64("NaT", "ns"))
+    return pd.Series(table[codes]).dt.tz_localize("UTC")
 
 
 def normalize_frame(
@@ -320,7 +355,7 @@ def normalize_frame(
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"expected a pandas DataFrame of records, got {type(df).__name__}")
     roles = infer_columns(df, columns)
-    records = validate_records(
+    record_ids, sources = record_identity(
         df,
         id_column=roles.get("record_id", "record_id"),
         source_column=roles.get("source", "source"),
@@ -328,12 +363,10 @@ def normalize_frame(
     )
     raw = df.reset_index(drop=True)
     n = len(raw)
-    out: dict[str, pd.Series] = {
-        c: pd.Series([None] * n, dtype=object)
+    out = _Columns({
+        c: pd.Series(np.full(n, "empty" if c in STATUS_COLUMNS else None, dtype=object))
         for c in NORMALIZED_COLUMNS if c not in ("record_id", "source")
-    }
-    for status in STATUS_COLUMNS:
-        out[status] = pd.Series(["empty"] * n, dtype=object)
+    })
     _names(raw, roles, out)
     _address(raw, roles, out)
     _phones(raw, roles, region, out)
@@ -348,7 +381,7 @@ def normalize_frame(
         out["birth_year"] = dates["birth_year"]
     if "customer_number" in roles:
         numbers = _role_series(raw, roles, "customer_number")
-        out["customer_number"] = pd.Series(map_unique(numbers, preclean), dtype=object)
+        out["customer_number"] = _clean_text(numbers)
     for role in ("updated_at", "created_at"):
         if role in roles:
             out[role] = parse_timestamps(_role_series(raw, roles, role))
@@ -364,8 +397,8 @@ def normalize_frame(
             np.where(_filled(raw_gender), np.where(given, "valid", "invalid"), "empty"),
             dtype=object)
 
-    result = pd.DataFrame({"record_id": records["record_id"].to_numpy(),
-                           "source": records["source"].to_numpy()})
+    result = pd.DataFrame({"record_id": pd.Series(record_ids, dtype=object),
+                           "source": pd.Series(sources, dtype=object)})
     for c in NORMALIZED_COLUMNS[2:]:
         result[c] = out[c].array
     result["house_number"] = pd.array(result["house_number"], dtype="Int64")
