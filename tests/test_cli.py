@@ -53,6 +53,7 @@ def test_demo_reports_example_and_baselines(tmp_path: Path) -> None:
     assert "real customers: 950" in text
     assert "same e-mail (lower-cased)" in text
     assert "worst false merge" in text
+    assert "pair completeness" in text
     assert (tmp_path / "records.csv").is_file()
 
 
