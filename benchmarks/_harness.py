@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -18,9 +19,45 @@ from typing import Any
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
+    """Peak resident set size of this process so far, in MiB.
+
+    On Linux this reads ``VmHWM`` from ``/proc/self/status``: ``ru_maxrss`` survives
+    ``exec``, so a benchmark child started from a big parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KiB on Linux
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+
+
+def run_child(script: str, engine: str, data_path: str) -> dict[str, Any]:
+    """Run ``script --engine ENGINE --data PATH`` in a fresh process; parse its JSON line.
+
+    Each engine runs in its own process so that its peak memory is its own.
+    """
+    done = subprocess.run([sys.executable, script, "--engine", engine, "--data", data_path],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"engine": engine, "error": done.stderr.strip().splitlines()[-3:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def side_by_side(script: str, engines: list[str], data_path: str) -> dict[str, Any]:
+    """Run every engine on one prepared dataset; add each peer's time ratio to custmatch."""
+    results = {}
+    for engine in engines:
+        log(f"  {engine} ...")
+        results[engine] = run_child(script, engine, data_path)
+    base = results.get("custmatch", {}).get("seconds")
+    for name, res in results.items():
+        if name != "custmatch" and res.get("seconds") and base:
+            res["time_ratio_vs_custmatch"] = round(res["seconds"] / base, 2)
+    return results
 
 
 @contextmanager

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _harness import base_record, emit, log, peak_rss_mb
+from _harness import base_record, emit, log, peak_rss_mb, run_child, side_by_side
 
 # ----------------------------------------------------------------------------- data
 
@@ -40,9 +39,20 @@ def _initial(values: pd.Series) -> pd.Series:
     return values.astype("string").str.strip().str[:1].str.lower()
 
 
-def prepare_generator(n_records: int, seed: int, difficulty: str, path: str) -> dict:
-    """Generate, normalise and add key columns; pickle (frame, truth labels, rules)."""
-    from custmatch.block import default_rules
+#: The default rules that every peer can express (exact keys on precomputed columns; no
+#: multi-valued keys, no per-rule caps): custmatch runs the same list in the peer runs.
+PEER_RULES = [["postcode", "house_number"], ["email_key"], ["phone"], ["phone_2"],
+              ["surname_phonetic", "birth_date"], ["birth_date", "initial"],
+              ["street_key", "house_number", "city_key"], ["surname_phonetic", "pc4"]]
+
+
+def prepare_generator(n_records: int, seed: int, difficulty: str, path: str,
+                      *, default: bool) -> dict:
+    """Generate and normalise; pickle the key columns with the truth labels.
+
+    ``default``: custmatch runs ``default_rules()`` (the main figure); otherwise every engine
+    runs :data:`PEER_RULES`.
+    """
     from custmatch.datasets.generator import generate_customers, n_entities_for_records
     from custmatch.normalize import normalize_frame
 
@@ -51,13 +61,13 @@ def prepare_generator(n_records: int, seed: int, difficulty: str, path: str) -> 
     start = time.perf_counter()
     frame = normalize_frame(records)
     normalize_s = time.perf_counter() - start
-    rules = default_rules()
-    keys = sorted({k.column for r in rules for k in getattr(r, "keys", ())})
+    keys = ["postcode", "house_number", "email_key", "phone", "phone_2", "surname_phonetic",
+            "partner_surname_phonetic", "birth_date", "initials", "street_key", "city_key"]
     frame = frame[keys].copy()
     frame["initial"] = _initial(frame["initials"])
+    frame["pc4"] = frame["postcode"].str[:4]
     pd.to_pickle({"frame": frame, "labels": truth["entity_id"].to_numpy(), "link": None,
-                  "rules": [[("initial" if k.name.startswith("initial(") else k.column)
-                             for k in r.keys] for r in rules]}, path)
+                  "rules": PEER_RULES, "default": default}, path)
     return {"normalize_s": round(normalize_s, 3), "records": len(frame)}
 
 
@@ -100,10 +110,11 @@ def _pair_metrics(left: np.ndarray, right: np.ndarray, data: dict) -> dict:
 
 
 def run_custmatch(data: dict) -> tuple[np.ndarray, np.ndarray, dict]:
-    from custmatch.block import block_on, dedupe, link
+    from custmatch.block import block_on, dedupe, default_rules, link
 
     frame = data["frame"]
-    rules = [block_on(*keys) for keys in data["rules"]]
+    peer_rules = [block_on(*keys) for keys in data["rules"]]
+    rules = default_rules() if data.get("default") else peer_rules
     start = time.perf_counter()
     if data["link"] is not None:
         is_a = data["link"] == "A"
@@ -174,6 +185,7 @@ def run_splink(data: dict) -> tuple[np.ndarray, np.ndarray, dict]:
 
 
 ENGINES = {"custmatch": run_custmatch, "recordlinkage": run_recordlinkage, "splink": run_splink}
+ENGINES_ORDER = list(ENGINES)
 
 
 def engine_main(engine: str, path: str) -> None:
@@ -187,26 +199,6 @@ def engine_main(engine: str, path: str) -> None:
     info.update(_pair_metrics(left, right, data))
     info["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps({"engine": engine, **info}))
-
-
-def run_engine(engine: str, path: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--engine", engine, "--data", path],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        return {"engine": engine, "error": done.stderr.strip().splitlines()[-1:]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def compare_engines(path: str, engines: list[str]) -> dict:
-    results = {}
-    for engine in engines:
-        log(f"  {engine} ...")
-        results[engine] = run_engine(engine, path)
-    base = results.get("custmatch", {})
-    for name, res in results.items():
-        if name != "custmatch" and "seconds" in res and base.get("seconds"):
-            res["time_ratio_vs_custmatch"] = round(res["seconds"] / base["seconds"], 2)
-    return results
 
 
 def main() -> None:
@@ -231,16 +223,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         main_path = os.path.join(tmp, "main.pkl")
         log(f"preparing {args.records:,} generator records (normalised, not timed)")
-        result.update(prepare_generator(args.records, args.seed, args.difficulty, main_path))
-        main_run = run_engine("custmatch", main_path)
+        result.update(prepare_generator(args.records, args.seed, args.difficulty, main_path,
+                                        default=True))
+        main_run = run_child(__file__, "custmatch", main_path)
         result.update({k: v for k, v in main_run.items() if k != "engine"})
         if not args.no_peers:
             peers = {}
             peer_path = os.path.join(tmp, "peer.pkl")
             log(f"peers on {args.peer_records:,} generator records")
-            prepare_generator(args.peer_records, args.seed, args.difficulty, peer_path)
-            peers[f"generator_{args.peer_records}"] = compare_engines(
-                peer_path, ["custmatch", "recordlinkage", "splink"])
+            prepare_generator(args.peer_records, args.seed, args.difficulty, peer_path,
+                              default=False)
+            peers["rules"] = [" & ".join(keys) for keys in PEER_RULES]
+            peers[f"generator_{args.peer_records}"] = side_by_side(
+                __file__, ENGINES_ORDER, peer_path)
             febrl_path = os.path.join(tmp, "febrl4.pkl")
             try:
                 prepare_febrl4(febrl_path)
@@ -248,8 +243,7 @@ def main() -> None:
                 peers["febrl4"] = {"skipped": str(exc)}
             else:
                 log("peers on FEBRL4")
-                peers["febrl4"] = compare_engines(febrl_path,
-                                                  ["custmatch", "recordlinkage", "splink"])
+                peers["febrl4"] = side_by_side(__file__, ENGINES_ORDER, febrl_path)
             result["peers"] = peers
     emit(result)
 

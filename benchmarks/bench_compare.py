@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _harness import base_record, emit, log, peak_rss_mb
+from _harness import base_record, emit, log, peak_rss_mb, run_child, side_by_side
 
 DUTCH = "dutch"
 FEBRL = "febrl"
@@ -136,23 +135,6 @@ def engine_main(engine: str, path: str) -> None:
     print(json.dumps({"engine": engine, **info}))
 
 
-def run_engine(engine: str, path: str) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--engine", engine, "--data", path],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        return {"engine": engine, "error": done.stderr.strip().splitlines()[-3:]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def compare_engines(path: str) -> dict:
-    results = {engine: run_engine(engine, path) for engine in ENGINES}
-    base = results["custmatch"].get("seconds")
-    for name, res in results.items():
-        if name != "custmatch" and res.get("seconds") and base:
-            res["time_ratio_vs_custmatch"] = round(res["seconds"] / base, 2)
-    return results
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=10_000_000)
@@ -174,14 +156,15 @@ def main() -> None:
         path = os.path.join(tmp, "main.pkl")
         log(f"preparing up to {args.pairs:,} pairs from {args.records:,} records (not timed)")
         result.update(prepare_generator(args.pairs, args.records, args.seed, path))
-        main_run = run_engine("custmatch", path)
+        main_run = run_child(__file__, "custmatch", path)
         result.update({k: v for k, v in main_run.items() if k not in ("engine", "pairs")})
         if not args.no_peers:
             peers = {}
             peer_path = os.path.join(tmp, "peer.pkl")
             prepare_generator(None, args.peer_records, args.seed, peer_path)
             log(f"peers on {args.peer_records:,} generator records")
-            peers[f"generator_{args.peer_records}"] = compare_engines(peer_path)
+            peers[f"generator_{args.peer_records}"] = side_by_side(__file__, list(ENGINES),
+                                                                   peer_path)
             febrl_path = os.path.join(tmp, "febrl4.pkl")
             try:
                 prepare_febrl4(febrl_path)
@@ -189,7 +172,7 @@ def main() -> None:
                 peers["febrl4"] = {"skipped": str(exc)}
             else:
                 log("peers on FEBRL4")
-                peers["febrl4"] = compare_engines(febrl_path)
+                peers["febrl4"] = side_by_side(__file__, list(ENGINES), febrl_path)
             result["peers"] = peers
     emit(result)
 

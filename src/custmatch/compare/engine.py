@@ -176,7 +176,6 @@ def compare(
             )
 
     matrix = np.empty((len(left_pos), len(comparisons)), dtype=np.int8)
-    frame = frame.reset_index(drop=True)
     for j, comparison in enumerate(comparisons):
         codes, raw = _encode(frame, comparison.columns)
         width = np.int64(len(raw[comparison.columns[0]]) if comparison.columns else 1)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein as _Damerau
@@ -48,10 +49,10 @@ def present(values: NDArray[np.object_]) -> NDArray[np.bool_]:
         >>> present(np.array(["a", None, "", float("nan")], dtype=object)).tolist()
         [True, False, False, False]
     """
-    out = np.fromiter(
-        (v is not None and v == v and v != "" for v in values), dtype=bool, count=len(values)
-    )
-    return out
+    values = np.asarray(values, dtype=object)
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    return ~pd.isna(values) & (values != "")
 
 
 def similarity(
