@@ -303,3 +303,17 @@ def test_vectorised_levels_equal_slow_reference(rows: list[tuple], chunk: int) -
 
     expected = np.array([slow(a, b) for a, b in rows], dtype=np.int8)
     assert np.array_equal(matrix, expected)
+
+
+def test_parallel_workers_give_the_same_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    import custmatch.compare.engine as engine
+
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"s": rng.choice(["jansen", "janssen", "visser", None], 500),
+                          "p": rng.choice(["1234 AB", "5678 CD", None], 500)})
+    left, right = rng.integers(0, 500, 3000), rng.integers(0, 500, 3000)
+    comps = [JaroWinkler("s"), Exact("p")]
+    sequential = compare(frame, left, right, comps, workers=1).matrix
+    monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", 10)
+    parallel = compare(frame, left, right, comps, workers=2, chunk_size=700).matrix
+    assert np.array_equal(parallel, sequential)

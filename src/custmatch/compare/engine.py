@@ -18,7 +18,10 @@ Example:
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,6 +141,7 @@ def compare(
     comparisons: Sequence[Comparison],
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    workers: int | None = None,
 ) -> Levels:
     """Levels of every comparison for the pairs ``(left[i], right[i])`` of row positions.
 
@@ -146,6 +150,9 @@ def compare(
         left, right: aligned integer row positions (e.g. ``Pairs.left``/``Pairs.right``).
         comparisons: the comparisons, in column order of the result.
         chunk_size: pairs per chunk; results do not depend on it.
+        workers: processes that compute comparisons side by side (default: the CPUs this
+            process may use). Used from :data:`PARALLEL_MIN_PAIRS` pairs on Linux (fork);
+            results do not depend on it.
 
     Raises:
         SchemaError: a comparison needs a column the frame lacks.
@@ -176,20 +183,63 @@ def compare(
             )
 
     matrix = np.empty((len(left_pos), len(comparisons)), dtype=np.int8)
-    for j, comparison in enumerate(comparisons):
-        codes, raw = _encode(frame, comparison.columns)
-        width = np.int64(len(raw[comparison.columns[0]]) if comparison.columns else 1)
-        values = comparison.prepare(raw)
-        for start in range(0, len(left_pos), chunk_size):
-            stop = min(start + chunk_size, len(left_pos))
-            cl, cr = codes[left_pos[start:stop]], codes[right_pos[start:stop]]
-            inverse, unique = pd.factorize(cl * width + cr)
-            ul, ur = unique // width, unique % width
-            lv = {c: v[ul] for c, v in values.items()}
-            rv = {c: v[ur] for c, v in values.items()}
-            levels = _check_levels(comparison, comparison.levels(lv, rv), len(unique))
-            matrix[start:stop, j] = levels[inverse]
+    n_workers = _workers(workers, len(left_pos), len(comparisons))
+    if n_workers > 1:
+        # fork: the workers inherit frame, positions and comparisons; only the column index
+        # goes out and one int8 column comes back per comparison
+        _SHARED.update(frame=frame, left=left_pos, right=right_pos, comparisons=comparisons,
+                       chunk_size=chunk_size)
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
+                for j, column in enumerate(pool.map(_shared_column, range(len(comparisons)))):
+                    matrix[:, j] = column
+        finally:
+            _SHARED.clear()
+    else:
+        for j, comparison in enumerate(comparisons):
+            matrix[:, j] = _column(frame, left_pos, right_pos, comparison, chunk_size)
     return Levels(matrix, tuple(names), tuple(c.level_labels() for c in comparisons))
+
+
+#: Below this many pairs :func:`compare` stays in the calling process.
+PARALLEL_MIN_PAIRS = 1_000_000
+
+_SHARED: dict[str, object] = {}
+
+
+def _workers(workers: int | None, n_pairs: int, n_comparisons: int) -> int:
+    from custmatch.normalize.text import _default_workers
+
+    wanted = _default_workers() if workers is None else max(1, int(workers))
+    if n_pairs < PARALLEL_MIN_PAIRS or not sys.platform.startswith("linux"):
+        return 1
+    return min(wanted, n_comparisons)
+
+
+def _shared_column(j: int) -> NDArray[np.int8]:
+    comparisons = _SHARED["comparisons"]
+    return _column(_SHARED["frame"], _SHARED["left"], _SHARED["right"],  # type: ignore[arg-type]
+                   comparisons[j], _SHARED["chunk_size"])  # type: ignore[index,arg-type]
+
+
+def _column(frame: pd.DataFrame, left_pos: NDArray[np.int64], right_pos: NDArray[np.int64],
+            comparison: Comparison, chunk_size: int) -> NDArray[np.int8]:
+    """Levels of one comparison for all pairs, chunk by chunk, over unique combinations."""
+    out = np.empty(len(left_pos), dtype=np.int8)
+    codes, raw = _encode(frame, comparison.columns)
+    width = np.int64(len(raw[comparison.columns[0]]) if comparison.columns else 1)
+    values = comparison.prepare(raw)
+    for start in range(0, len(left_pos), chunk_size):
+        stop = min(start + chunk_size, len(left_pos))
+        cl, cr = codes[left_pos[start:stop]], codes[right_pos[start:stop]]
+        inverse, unique = pd.factorize(cl * width + cr)
+        ul, ur = unique // width, unique % width
+        lv = {c: v[ul] for c, v in values.items()}
+        rv = {c: v[ur] for c, v in values.items()}
+        levels = _check_levels(comparison, comparison.levels(lv, rv), len(unique))
+        out[start:stop] = levels[inverse]
+    return out
 
 
 def check_comparison(comparison: Comparison, left: Values, right: Values) -> NDArray[np.int8]:
