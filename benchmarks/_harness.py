@@ -35,6 +35,16 @@ def peak_rss_mb() -> float:
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
 
+def peak_rss_children_mb() -> float:
+    """Largest peak RSS among this process's finished children (worker processes), in MiB.
+
+    Forked workers share the parent's pages until they write them, so parent and child
+    figures overlap; report both rather than their sum.
+    """
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+
+
 def run_child(script: str, engine: str, data_path: str) -> dict[str, Any]:
     """Run ``script --engine ENGINE --data PATH`` in a fresh process; parse its JSON line.
 

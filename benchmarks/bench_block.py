@@ -30,7 +30,15 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _harness import base_record, emit, log, peak_rss_mb, run_child, side_by_side
+from _harness import (
+    base_record,
+    emit,
+    log,
+    peak_rss_children_mb,
+    peak_rss_mb,
+    run_child,
+    side_by_side,
+)
 
 # ----------------------------------------------------------------------------- data
 
@@ -198,6 +206,7 @@ def engine_main(engine: str, path: str) -> None:
         return
     info.update(_pair_metrics(left, right, data))
     info["peak_rss_mb"] = peak_rss_mb()
+    info["peak_rss_workers_mb"] = peak_rss_children_mb()
     print(json.dumps({"engine": engine, **info}))
 
 
