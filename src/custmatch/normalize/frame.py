@@ -300,7 +300,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
                                                       dtype=object)
     texts = texts.where(texts.str.len() > 0, None) if plain else texts
     stamps = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
-    todo = texts.notna().to_numpy()
+    todo = texts.notna().to_numpy().copy()
 
     def parse(fmt: str, **kwargs: object) -> None:
         rows = np.flatnonzero(todo)
