@@ -45,7 +45,7 @@ import pandas as pd
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-from custmatch.normalize.text import object_frame, parallel_map, preclean
+from custmatch.normalize.text import object_frame, preclean
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
@@ -356,7 +356,7 @@ def email_column(series: pd.Series | Iterable[object], *, fast: bool = True) -> 
         series = pd.Series(list(series), dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     handle = _column_value if fast else email_details
-    results = parallel_map(handle, list(uniques))
+    results = [handle(u) for u in uniques]  # fast path: cheaper here than worker processes
     results.append(_EMPTY)  # position -1: nulls
     table = np.empty((len(results), 3), dtype=object)
     table[:] = [(r.email, r.key, r.status) for r in results]

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import NamedTuple
 
@@ -1389,28 +1389,26 @@ def name_parts_column(
         np.full(n, None, dtype=object) if c is None else c.to_numpy(dtype=object)
         for c in (first_name, initials, prefix, surname)
     ]
-    codes = np.zeros(n, dtype=np.int64)
+    fast, composed = _compose_columns(cols, mr_is_male)
+    # the other rows: name_from_parts once per distinct combination of the four values
+    slow_rows = np.flatnonzero(~fast)
+    codes = np.zeros(len(slow_rows), dtype=np.int64)
     for col in cols:
-        col_codes, col_uniques = _factorize(pd.Series(col, dtype=object))
+        col_codes, col_uniques = _factorize(pd.Series(col[slow_rows], dtype=object))
         combined = codes * (len(col_uniques) + 1) + (col_codes + 1)
         codes, _ = pd.factorize(combined)
     _, first_pos = np.unique(codes, return_index=True)
-    combos = [tuple(col[pos] for col in cols) for pos in first_pos]
-    rows: list[tuple | None] = [None] * len(combos)
-    slow: list[int] = []
-    given: dict[tuple[object, object], NameParts] = {}
-    family: dict[tuple[object, object], NameParts] = {}
-    for k, combo in enumerate(combos):
-        parts = _composed_parts(combo, given, family, mr_is_male)
-        if parts is None:
-            slow.append(k)
-        else:
-            raw = " ".join(str(v) for v in combo if v is not None and v == v)
-            rows[k] = _row(parts, name_status(parts, raw), _ROW_CACHE)
-    done = parallel_map(partial(_parts_row, mr_is_male=mr_is_male), [combos[k] for k in slow])
-    for k, row in zip(slow, done, strict=True):
-        rows[k] = row
-    return _frame(rows, codes, index)  # type: ignore[arg-type]
+    combos = [tuple(col[slow_rows[pos]] for col in cols) for pos in first_pos]
+    rows = parallel_map(partial(_parts_row, mr_is_male=mr_is_male), combos)
+    table = np.empty((max(len(rows), 1), len(NAME_COLUMNS)), dtype=object)
+    for j, row in enumerate(rows):
+        table[j] = row
+    out = np.empty((n, len(NAME_COLUMNS)), dtype=object)
+    out[slow_rows] = table[codes] if len(slow_rows) else out[slow_rows]
+    for j, column in enumerate(NAME_COLUMNS):
+        out[fast, j] = composed[column]
+    return object_frame({col: out[:, j] for j, col in enumerate(NAME_COLUMNS)}, index=index,
+                        columns=list(NAME_COLUMNS))
 
 
 # The common shape of split name columns: a capitalised given name (or none), initials
@@ -1425,41 +1423,123 @@ _DUMMY_SURNAME = "Zwaneveld"
 _DUMMY_FIRST = "Maarten"
 
 
-def _composable(combo: tuple[object, ...]) -> bool:
-    f, i, p, s = combo
-    if not isinstance(s, str) or _CLEAN_SURNAME.fullmatch(s) is None:
-        return False
-    if f is None and i is None:
-        return False
-    if f is not None and (not isinstance(f, str) or _CLEAN_FIRST.fullmatch(f) is None):
-        return False
-    if i is not None and (not isinstance(i, str) or _CLEAN_INITIALS.fullmatch(i) is None):
-        return False
-    if p is not None and (not isinstance(p, str) or p != p.lower()
-                          or tuple(p.split()) not in _lex().prefixes):
-        return False
-    return _key(s) not in _lex().prefix_words
+def _side_table(values: np.ndarray, parse: Callable[[object], NameParts]) -> tuple[
+        np.ndarray, list[NameParts]]:
+    """Codes of ``values`` (-1: None) and the parse of each distinct value."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    return codes, [parse(u) for u in uniques]
 
 
-def _composed_parts(
-    combo: tuple[object, ...],
-    given: dict[tuple[object, object], NameParts],
-    family: dict[tuple[object, object], NameParts],
-    mr_is_male: bool,
-) -> NameParts | None:
-    """``name_from_parts(*combo)`` by composition for the clean shape, else ``None``."""
-    combo = tuple(preclean(v) for v in combo)  # name_from_parts precleans too
-    if not _composable(combo):
-        return None
-    f, i, p, s = combo
-    g = given.get((f, i))
-    if g is None:
-        g = given[(f, i)] = name_from_parts(f, i, None, _DUMMY_SURNAME, mr_is_male=mr_is_male)
-    h = family.get((p, s))
-    if h is None:
-        h = family[(p, s)] = name_from_parts(_DUMMY_FIRST, None, p, s, mr_is_male=mr_is_male)
-    if h.title or h.gender or h.organisation or h.household or g.prefix or g.partner_surname:
-        return None  # one side reached into the other (a title as surname, ...): parse whole
-    flags = tuple(dict.fromkeys((*g.flags, *h.flags)))
-    return NameParts(g.title, g.first_name, g.initials, h.prefix, h.surname, h.partner_prefix,
-                     h.partner_surname, None, None, g.gender, g.household, flags, None)
+def _pick(codes: np.ndarray, parsed: list[NameParts], field: str) -> np.ndarray:
+    table = np.empty(len(parsed) + 1, dtype=object)
+    table[: len(parsed)] = [getattr(p, field) for p in parsed]
+    table[-1] = None
+    return table[codes]
+
+
+def _compose_columns(cols: list[np.ndarray], mr_is_male: bool) -> tuple[np.ndarray, dict]:
+    """Rows of the clean shape (see :func:`_composable`) and their output columns, built from
+    one parse per distinct first name, per distinct initials and per distinct (prefix,
+    surname): array composition, no per-row Python."""
+    clean = [np.array(_map_clean(col), dtype=object) for col in cols]
+    f, i, p, s = clean
+
+    def shape_ok(values: np.ndarray, pattern: re.Pattern[str]) -> np.ndarray:
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        ok = np.array([pattern.fullmatch(u) is not None for u in uniques] + [False])
+        return ok[codes]
+
+    has_f, has_i, has_p = (~pd.isna(x) for x in (f, i, p))
+    lex = _lex()
+    p_codes, p_uniques = pd.factorize(pd.Series(p, dtype=object), use_na_sentinel=True)
+    p_ok = np.array([u == u.lower() and tuple(u.split()) in lex.prefixes for u in p_uniques]
+                    + [False])[p_codes]
+    s_codes, s_uniques = pd.factorize(pd.Series(s, dtype=object), use_na_sentinel=True)
+    s_ok = np.array([_CLEAN_SURNAME.fullmatch(u) is not None and _key(u) not in lex.prefix_words
+                     for u in s_uniques] + [False])[s_codes]
+    mask = (s_ok & (has_f | has_i) & (~has_f | shape_ok(f, _CLEAN_FIRST))
+            & (~has_i | shape_ok(i, _CLEAN_INITIALS)) & (~has_p | p_ok))
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return mask, {c: np.empty(0, dtype=object) for c in NAME_COLUMNS}
+
+    def given_part(value: object) -> NameParts:
+        return name_from_parts(value, None, None, _DUMMY_SURNAME, mr_is_male=mr_is_male)
+
+    def initials_part(value: object) -> NameParts:
+        return name_from_parts(None, value, None, _DUMMY_SURNAME, mr_is_male=mr_is_male)
+
+    def family_part(pair: object) -> NameParts:
+        prefix, surname = pair  # type: ignore[misc]
+        return name_from_parts(_DUMMY_FIRST, None, prefix, surname, mr_is_male=mr_is_male)
+
+    fc, fp = _side_table(f[rows], given_part)
+    ic, ip = _side_table(i[rows], initials_part)
+    combined = p_codes[rows].astype(np.int64) * (len(s_uniques) + 1) + s_codes[rows]
+    sc, pair_uniques = pd.factorize(combined)
+    sp = [family_part((p_uniques[c // (len(s_uniques) + 1)] if c // (len(s_uniques) + 1) >= 0
+                       else None, s_uniques[c % (len(s_uniques) + 1)])) for c in pair_uniques]
+    # a side that reached into the other (a title in the initials or surname column, a
+    # surname part on the given-name side): parse those rows whole
+    bad_i = np.array([bool(x.title or x.gender or x.household or x.prefix or x.partner_surname)
+                      for x in ip] + [False])[ic]
+    bad_f = np.array([bool(x.prefix or x.partner_surname) for x in fp] + [False])[fc]
+    bad_s = np.array([bool(x.title or x.gender or x.organisation or x.household) for x in sp]
+                     + [False])[sc]
+    bad = bad_i | bad_f | bad_s
+    if bad.any():
+        mask[rows[bad]] = False
+        keep = ~bad
+        rows, fc, ic, sc = rows[keep], fc[keep], ic[keep], sc[keep]
+
+    first = _pick(fc, fp, "first_name")
+    first_i = _pick(ic, ip, "first_name")
+    first = np.where(pd.isna(first), first_i, first)
+    initials = _pick(ic, ip, "initials")
+    initials = np.where(pd.isna(initials), _pick(fc, fp, "initials"), initials)
+    household = _pick(fc, fp, "household").astype(bool)
+    first = np.where(household, None, first)
+    initials = np.where(household, None, initials)
+    flags = [_pick(fc, fp, "flags"), _pick(ic, ip, "flags"), _pick(sc, sp, "flags")]
+    flag_text = np.full(len(rows), None, dtype=object)
+    repaired = np.zeros(len(rows), dtype=bool)
+    for k in np.flatnonzero(household | np.array(
+            [bool(a) or bool(b) or bool(c) for a, b, c in zip(*flags, strict=True)])):
+        merged = tuple(dict.fromkeys((*(flags[0][k] or ()), *(flags[1][k] or ()),
+                                      *(flags[2][k] or ()))))
+        repaired[k] = bool(_REPAIR_FLAGS.intersection(merged))
+        shown = merged + (("household",) if household[k] else ())
+        flag_text[k] = ",".join(shown) or None
+    surname = _pick(sc, sp, "surname")
+    keys = {u: text_key(u) for u in set(surname.tolist()) if u}
+    sounds = {u: sound_key(u) for u in keys}
+    partner = _pick(sc, sp, "partner_surname")
+    status = np.where(pd.isna(surname), "invalid", np.where(repaired, "repaired", "valid"))
+    composed = {
+        "title": _pick(fc, fp, "title"),
+        "first_name": first,
+        "initials": initials,
+        "prefix": _pick(sc, sp, "prefix"),
+        "surname": surname,
+        "partner_prefix": _pick(sc, sp, "partner_prefix"),
+        "partner_surname": partner,
+        "organisation": np.full(len(rows), None, dtype=object),
+        "legal_form": np.full(len(rows), None, dtype=object),
+        "gender": _pick(fc, fp, "gender"),
+        "name_flags": flag_text,
+        "surname_key": np.array([keys.get(u) if u else None for u in surname], dtype=object),
+        "surname_phonetic": np.array([sounds.get(u) if u else None for u in surname],
+                                     dtype=object),
+        "partner_surname_key": np.array([text_key(u) if u else None for u in partner],
+                                        dtype=object),
+        "organisation_key": np.full(len(rows), None, dtype=object),
+        "name_status": status.astype(object),
+    }
+    return mask, composed
+
+
+def _map_clean(values: np.ndarray) -> list[str | None]:
+    """:func:`preclean` once per distinct value (what name_from_parts sees)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    cleaned = np.array([preclean(u) for u in uniques] + [None], dtype=object)
+    return cleaned[codes].tolist()

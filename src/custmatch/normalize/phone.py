@@ -50,7 +50,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from functools import partial
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -59,7 +58,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from custmatch.normalize.text import object_frame, parallel_map, preclean
+from custmatch.normalize.text import object_frame, preclean
 from custmatch.normalize.wordlists import load_list
 
 __all__ = [
@@ -466,8 +465,9 @@ def phone_column(
     if not isinstance(series, pd.Series):
         series = pd.Series(list(series), dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    # one call per distinct value; the fast path is cheaper than shipping values to workers
     handle = _column_value if fast else phone_details
-    results = parallel_map(partial(handle, region=region), list(uniques))
+    results = [handle(u, region) for u in uniques]
     results.append(_EMPTY)  # position -1: nulls
     table = np.empty((len(results), 3), dtype=object)
     table[:] = [(r.e164, r.kind, r.status) for r in results]
