@@ -32,7 +32,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -107,9 +107,16 @@ def _role_series(raw: pd.DataFrame, roles: Mapping[str, str], role: str) -> pd.S
     return pd.Series([None] * len(raw), dtype=object)
 
 
+def _per_value(series: pd.Series, test: Callable[[object], bool]) -> np.ndarray:
+    """``test`` once per distinct non-null value, broadcast; False for nulls."""
+    codes, uniques = pd.factorize(series.reset_index(drop=True), use_na_sentinel=True)
+    table = np.array([bool(test(u)) for u in uniques] + [False], dtype=bool)
+    return table[codes]
+
+
 def _filled(series: pd.Series) -> np.ndarray:
-    text = series.astype(object).where(series.notna(), None)
-    return np.array([v is not None and str(v).strip() != "" for v in text], dtype=bool)
+    """True where a value is present and not blank."""
+    return _per_value(series, lambda v: str(v).strip() != "")
 
 
 class _Columns(dict):  # type: ignore[type-arg]
@@ -210,8 +217,7 @@ def _address(raw: pd.DataFrame, roles: Mapping[str, str], out: _Columns) -> None
         has_number = _filled(_role_series(raw, roles, "house_number"))
         # a street field that also holds the number ("Kerkstraat 12a") when no number column
         # value is given: parse it as a street line
-        combined = ~has_number & street_raw.astype(str).str.contains(r"\d", regex=True).to_numpy()
-        combined &= _filled(street_raw)
+        combined = ~has_number & _per_value(street_raw, lambda v: any(c.isdecimal() for c in str(v)))
         streets = street_column(street_raw.where(~combined, None))
         _take(out, streets, ("street", "street_key"), everywhere)
         status = streets["street_status"].copy()
