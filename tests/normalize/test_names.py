@@ -597,3 +597,11 @@ def test_name_parts_column_composition_equals_direct_parse(rows) -> None:
     fast = name_parts_column(first, initials, prefix, surname).reset_index(drop=True)
     slow = _direct_frame(first, initials, prefix, surname)
     pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_roepnaam_in_brackets_may_spell_a_legal_form_in_name_case() -> None:
+    # regression (found by the display round-trip property): "Ba" is a name here, not B.A.
+    first = parse_name("aa, A. ba ")
+    again = parse_name(display_name(first))
+    assert (again.first_name, again.initials, again.surname) == ("Ba", "AB", "Aa")
+    assert parse_name("Coöperatie Rabobank Utrecht B.A.").legal_form == "Coöperatie B.A."

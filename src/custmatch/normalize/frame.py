@@ -217,7 +217,8 @@ def _address(raw: pd.DataFrame, roles: Mapping[str, str], out: _Columns) -> None
         has_number = _filled(_role_series(raw, roles, "house_number"))
         # a street field that also holds the number ("Kerkstraat 12a") when no number column
         # value is given: parse it as a street line
-        combined = ~has_number & _per_value(street_raw, lambda v: any(c.isdecimal() for c in str(v)))
+        has_digit = _per_value(street_raw, lambda v: any(c.isdecimal() for c in str(v)))
+        combined = ~has_number & has_digit
         streets = street_column(street_raw.where(~combined, None))
         _take(out, streets, ("street", "street_key"), everywhere)
         status = streets["street_status"].copy()

@@ -405,7 +405,11 @@ def _roepnaam(text: str) -> tuple[str, str | None]:
         if not found and words and all(_NAME_WORD.match(w) for w in words) and len(inner) > 1:
             key = _key(inner)
             lex = _lex()
-            if (key,) not in lex.markers and (key,) not in lex.legal and key not in lex.titles:
+            # a word in name case ("Ba", "Bo") is a name even if its letters spell a legal
+            # form (B.A.); legal forms are written with capitals or dots
+            name_case = inner[:1].isupper() and inner[1:].islower() and inner.isalpha()
+            legal = (key,) in lex.legal and not name_case
+            if (key,) not in lex.markers and not legal and key not in lex.titles:
                 found.append(inner)
                 return " "
         return f" {inner} "
