@@ -100,3 +100,9 @@ def test_keys_are_total_and_idempotent(text: str) -> None:
     assert key is None or word_key(key) == key
     compact = text_key(text)
     assert compact is None or " " not in compact
+
+
+def test_map_unique_keeps_strings_apart_that_differ_after_a_nul() -> None:
+    nul = chr(0)
+    assert map_unique([nul + "a", nul + "b", nul + "a"], lambda v: v) == [
+        nul + "a", nul + "b", nul + "a"]

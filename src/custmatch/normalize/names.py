@@ -49,6 +49,7 @@ import pandas as pd
 from custmatch.normalize.phonetic import sound_key
 from custmatch.normalize.text import (
     dutch_title,
+    factorize_text,
     fold_accents,
     object_frame,
     parallel_map,
@@ -1308,19 +1309,6 @@ def _frame(rows: list[tuple], codes: np.ndarray, index: pd.Index) -> pd.DataFram
     )
 
 
-def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` that also separates strings differing only after a NUL character.
-
-    pandas' object hash table treats ``"\\x00a"`` and ``"\\x00b"`` as equal. NUL is a
-    control character that :func:`preclean` removes anyway, so it is dropped first.
-    """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if any(isinstance(u, str) and "\x00" in u for u in uniques):
-        cleaned = values.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
-        codes, uniques = pd.factorize(cleaned, use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
-
-
 def name_column(full_names: pd.Series, *, mr_is_male: bool = False) -> pd.DataFrame:
     """Parse a column of full names; :func:`parse_name` once per distinct value.
 
@@ -1343,7 +1331,7 @@ def name_column(full_names: pd.Series, *, mr_is_male: bool = False) -> pd.DataFr
         [['J', 'de', 'Vries', 'vries', 'valid'], [None, None, None, None, 'empty'],
          ['J', 'de', 'Vries', 'vries', 'valid']]
     """
-    codes, uniques = _factorize(full_names)
+    codes, uniques = factorize_text(full_names)
     rows = parallel_map(partial(_full_name_row, mr_is_male=mr_is_male), list(uniques))
     rows.append(_row(_EMPTY, "empty", _ROW_CACHE))  # position -1: null
     return _frame(rows, codes, full_names.index)
@@ -1398,7 +1386,7 @@ def name_parts_column(
     slow_rows = np.flatnonzero(~fast)
     codes = np.zeros(len(slow_rows), dtype=np.int64)
     for col in cols:
-        col_codes, col_uniques = _factorize(pd.Series(col[slow_rows], dtype=object))
+        col_codes, col_uniques = factorize_text(pd.Series(col[slow_rows], dtype=object))
         combined = codes * (len(col_uniques) + 1) + (col_codes + 1)
         codes, _ = pd.factorize(combined)
     _, first_pos = np.unique(codes, return_index=True)

@@ -31,6 +31,7 @@ import pandas as pd
 __all__ = [
     "PARALLEL_MIN_ITEMS",
     "dutch_title",
+    "factorize_text",
     "fold_accents",
     "map_unique",
     "object_frame",
@@ -164,6 +165,30 @@ def dutch_title(text: str | None, lower_words: Iterable[str] = ()) -> str | None
     return "".join(out)
 
 
+def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` (``-1`` for nulls) that keeps strings apart which differ only after a
+    NUL character (pandas' object hash table stops comparing at a NUL).
+
+    Example:
+        >>> nul = chr(0)
+        >>> codes, uniques = factorize_text(pd.Series([nul + "a", nul + "b", None]))
+        >>> codes.tolist(), len(uniques)
+        ([0, 1, -1], 2)
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if any(isinstance(u, str) and "\x00" in u for u in uniques):
+        as_list = values.tolist()
+        keys: dict[object, int] = {}
+        out = np.empty(len(as_list), dtype=np.int64)
+        for k, v in enumerate(as_list):
+            if v is None or v != v:
+                out[k] = -1
+            else:
+                out[k] = keys.setdefault(v, len(keys))
+        return out, np.array(list(keys), dtype=object)
+    return codes, np.asarray(uniques, dtype=object)
+
+
 def map_unique(values: pd.Series | Iterable[object], func: Callable[[object], T]) -> list[T]:
     """Apply ``func`` once per distinct value and broadcast the results back.
 
@@ -176,7 +201,7 @@ def map_unique(values: pd.Series | Iterable[object], func: Callable[[object], T]
         ['A', 'B', 'A', None]
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorize_text(series)
     results = [func(u) for u in uniques]
     results.append(func(None))  # position -1: null
     table = np.empty(len(results), dtype=object)
