@@ -118,12 +118,26 @@ def test_any_of_puts_married_names_in_both_blocks() -> None:
     assert pair_set(with_initial) == {(0, 1)}
 
 
-def test_any_of_needs_two_columns_and_one_per_rule() -> None:
+def test_any_of_needs_two_columns() -> None:
     with pytest.raises(ConfigError):
         any_of("surname_key")
-    df = pd.DataFrame({"a": ["x"], "b": ["x"]})
-    with pytest.raises(ConfigError, match="at most one"):
-        dedupe(df, block_on(any_of("a", "b"), any_of("b", "a")))
+
+
+def test_two_any_of_keys_pair_rows_sharing_a_value_of_each() -> None:
+    df = pd.DataFrame({"surname": ["jansen", "vries", "jansen", "jansen"],
+                       "partner": ["vries", None, None, None],
+                       "initials": ["JH", "A", "H", "P"],
+                       "official": [None, "J", None, None]})
+    letters = any_of("initials", "official", func=lambda v: tuple(str(v).lower()))
+    pairs = dedupe(df, block_on(any_of("surname", "partner"), letters))
+    # 0-1: vries + j (row 1's official initial); 0-2: jansen + h; row 3 shares no letter
+    assert pair_set(pairs) == {(0, 1), (0, 2)}
+
+
+def test_any_of_func_may_return_several_values() -> None:
+    df = pd.DataFrame({"initials": ["JH", "HP", "K"], "x": [None, None, None]})
+    pairs = dedupe(df, block_on(any_of("initials", "x", func=lambda v: tuple(str(v)))))
+    assert pair_set(pairs) == {(0, 1)}
 
 
 def test_declared_per_rule_cap_skips_quietly_but_reports() -> None:
@@ -247,3 +261,13 @@ def test_default_rules_run_on_a_normalised_frame_and_find_the_example_duplicates
     assert metrics.pair_completeness > 0.95
     assert len(pairs) / len(frame) < 40
     assert list(pairs.report["rule"]) == [r.name for r in default_rules()]
+
+
+def test_given_initials_links_a_roepnaam_to_official_initials() -> None:
+    from custmatch.block import given_initials
+
+    df = pd.DataFrame({"surname_key": ["vries", "vries", "vries"],
+                       "initials": [None, "J", "P"],
+                       "first_name": ["Hans", None, None]})
+    pairs = dedupe(df, block_on("surname_key", given_initials()))
+    assert pair_set(pairs) == {(0, 1)}  # Hans = Johannes ~ J.; not P.

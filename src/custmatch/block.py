@@ -58,6 +58,7 @@ __all__ = [
     "default_rules",
     "derived",
     "estimate_pairs",
+    "given_initials",
     "initial",
     "link",
     "phonetic",
@@ -130,7 +131,8 @@ class AnyOf(Key):
 
     For married names: ``any_of("surname_key", "partner_surname_key")`` puts
     ``Jansen-de Vries`` in the ``jansen`` block and in the ``vries`` block, so it meets both
-    ``A. Jansen`` and ``A. de Vries``. All columns share one value space.
+    ``A. Jansen`` and ``A. de Vries``. All columns share one value space. ``func`` may also
+    return several values for one cell (e.g. every letter of ``"JH"``).
     """
 
     others: tuple[str, ...] = ()
@@ -142,25 +144,45 @@ class AnyOf(Key):
     def entries(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(rows, codes)``: one entry per (row, distinct non-null value)."""
         n = len(frame)
-        stacked = pd.concat(
-            [frame[c].reset_index(drop=True) if c in frame.columns else self._missing(frame, c)
-             for c in (self.column, *self.others)], ignore_index=True)
-        codes = Key(self.column, self.func, self.label).factorize(
-            pd.DataFrame({self.column: stacked}))[0]
-        rows = np.tile(np.arange(n, dtype=np.int64), 1 + len(self.others))
-        keep = codes >= 0
-        rows, codes = rows[keep], codes[keep]
-        pair = np.unique(rows * (int(codes.max()) + 1 if len(codes) else 1) + codes)
-        width = int(codes.max()) + 1 if len(codes) else 1
+        ids: dict[Hashable, int] = {}
+        all_rows, all_codes = [], []
+        for column in (self.column, *self.others):
+            if column not in frame.columns:
+                self._missing(frame, column)
+            codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+            per_value = [tuple(ids.setdefault(k, len(ids)) for k in self._keys(u))
+                         for u in uniques]
+            counts = np.array([len(v) for v in per_value] + [0], dtype=np.int64)[codes]
+            flat = np.array([k for v in per_value for k in v], dtype=np.int64)
+            starts = np.concatenate(([0], np.cumsum([len(v) for v in per_value])))[:-1]
+            rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+            offset = np.repeat(starts[np.maximum(codes, 0)] if len(starts) else
+                               np.zeros(n, dtype=np.int64), counts)
+            all_rows.append(rows)
+            all_codes.append(flat[offset + _ramp(counts)] if len(flat) else offset)
+        rows = np.concatenate(all_rows)
+        codes = np.concatenate(all_codes)
+        width = max(len(ids), 1)
+        pair = pd.unique(rows * width + codes)
         return pair // width, pair % width
+
+    def _keys(self, value: object) -> tuple[Hashable, ...]:
+        key = self._key(value)
+        if key is None:
+            return ()
+        if isinstance(key, tuple | list | set | frozenset):
+            return tuple(dict.fromkeys(k for k in key if k is not None and k != ""))
+        return (key,)
 
     def _missing(self, frame: pd.DataFrame, column: str) -> pd.Series:
         raise SchemaError(f"blocking key {self.name!r} needs column {column!r}; "
                           f"found {list(frame.columns)[:15]}")
 
 
-def any_of(*columns: str, name: str | None = None) -> AnyOf:
-    """A key whose value may be in any of ``columns`` (see :class:`AnyOf`).
+def any_of(*columns: str, func: Callable[[object], object] | None = None,
+           name: str | None = None) -> AnyOf:
+    """A key whose value may be in any of ``columns`` (see :class:`AnyOf`); ``func`` maps a
+    cell to one key or to several.
 
     Example:
         >>> any_of("surname_key", "partner_surname_key").name
@@ -168,7 +190,7 @@ def any_of(*columns: str, name: str | None = None) -> AnyOf:
     """
     if len(columns) < 2:
         raise ConfigError("any_of needs at least two columns")
-    return AnyOf(columns[0], None, name, tuple(columns[1:]))
+    return AnyOf(columns[0], func, name, tuple(columns[1:]))  # type: ignore[arg-type]
 
 
 def _as_key(spec: str | Key) -> Key:
@@ -214,6 +236,34 @@ def initial(column: str) -> Key:
         return next((ch.casefold() for ch in str(value) if ch.isalpha()), None)
 
     return Key(column, first_letter, f"initial({column})")
+
+
+def _given_letters(value: object) -> tuple[str, ...]:
+    text = str(value).strip()
+    if not text:
+        return ()
+    if text.isupper():  # canonical initials ("JH"): every letter
+        return tuple(ch.lower() for ch in text if ch.isalpha())
+    from custmatch.normalize.names import official_names
+
+    letters = [text[:1].lower()]
+    for token in text.replace("-", " ").split():
+        letters.extend(name[:1] for name in official_names(token))
+    return tuple(dict.fromkeys(letter for letter in letters if letter.isalpha()))
+
+
+def given_initials(initials: str = "initials", first_name: str = "first_name") -> AnyOf:
+    """Every initial a person may be known by: the letters of the initials, the first letter
+    of the first name and the initials of the official names behind a roepnaam (Hans ->
+    Johannes -> J, Bram -> Abraham -> A), so ``Hans de Vries`` meets ``J. de Vries``.
+
+    Example:
+        >>> given_initials().name
+        'given_initials'
+        >>> _given_letters("Bram"), _given_letters("HJ")
+        (('b', 'a'), ('h', 'j'))
+    """
+    return any_of(initials, first_name, func=_given_letters, name="given_initials")
 
 
 def year(column: str) -> Key:
@@ -281,13 +331,17 @@ class BlockOn(BlockingRule):
         key (:func:`any_of`) gives a row one entry per value."""
         rows = np.arange(len(frame), dtype=np.int64)
         multi = [k for k in self.keys if isinstance(k, AnyOf)]
-        if len(multi) > 1:
-            raise ConfigError(f"{self.name}: at most one any_of key per rule")
+        combined = np.zeros(len(frame), dtype=np.int64)
         if multi:
-            rows, first = multi[0].entries(frame)
-            combined = first.copy()
-        else:
-            combined = np.zeros(len(frame), dtype=np.int64)
+            rows, combined = multi[0].entries(frame)
+            for key in multi[1:]:  # every combination of the values of a row
+                more_rows, more_codes = key.entries(frame)
+                joined = pd.DataFrame({"row": rows, "a": combined}).merge(
+                    pd.DataFrame({"row": more_rows, "b": more_codes}), on="row", sort=True)
+                rows = joined["row"].to_numpy(dtype=np.int64)
+                width = int(more_codes.max()) + 1 if len(more_codes) else 1
+                combined = pd.factorize(joined["a"].to_numpy() * width
+                                        + joined["b"].to_numpy())[0].astype(np.int64)
         null = np.zeros(len(rows), dtype=bool)
         for key in self.keys:
             if isinstance(key, AnyOf):
