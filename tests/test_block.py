@@ -118,9 +118,11 @@ def test_any_of_puts_married_names_in_both_blocks() -> None:
     assert pair_set(with_initial) == {(0, 1)}
 
 
-def test_any_of_needs_two_columns() -> None:
+def test_any_of_needs_two_columns_and_cannot_be_sorted_on() -> None:
     with pytest.raises(ConfigError):
         any_of("surname_key")
+    with pytest.raises(ConfigError, match="several"):
+        sorted_neighbourhood(any_of("surname_key", "partner_surname_key"))
 
 
 def test_two_any_of_keys_pair_rows_sharing_a_value_of_each() -> None:

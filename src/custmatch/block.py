@@ -400,6 +400,9 @@ class SortedNeighbourhood(BlockingRule):
     max_block_size: int | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.key, AnyOf):
+            raise ConfigError("sorted_neighbourhood sorts on one value per record; "
+                              f"{self.key.name} has several: use block_on for it")
         if not isinstance(self.window, int) or self.window < 2:
             raise ConfigError(f"sorted_neighbourhood window must be an integer >= 2, "
                               f"got {self.window!r}")

@@ -106,3 +106,13 @@ def test_map_unique_keeps_strings_apart_that_differ_after_a_nul() -> None:
     nul = chr(0)
     assert map_unique([nul + "a", nul + "b", nul + "a"], lambda v: v) == [
         nul + "a", nul + "b", nul + "a"]
+
+
+def test_factorize_text_separates_nul_strings_and_handles_every_null() -> None:
+    from custmatch.normalize.text import factorize_text
+
+    nul = chr(0)
+    codes, uniques = factorize_text(pd.Series(["", nul + "0", None, pd.NA, float("nan"), ""],
+                                              dtype=object))
+    assert codes.tolist() == [0, 1, -1, -1, -1, 0]
+    assert uniques.tolist() == ["", nul + "0"]

@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from custmatch.errors import InputError, show_value
-from custmatch.normalize.text import fold_accents, preclean
+from custmatch.normalize.text import factorize_text, fold_accents, preclean
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
@@ -579,7 +579,7 @@ def date_column(
         res = _Uniques(len(uniques))
         _datetime_uniques(res, pd.DatetimeIndex(uniques), ref)
     else:
-        codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+        codes, uniques = factorize_text(pd.Series(series.to_numpy(dtype=object), dtype=object))
         objects = np.asarray(uniques, dtype=object)
         res = _Uniques(len(objects))
         texts = np.empty(len(objects), dtype=object)

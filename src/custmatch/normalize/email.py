@@ -45,7 +45,7 @@ import pandas as pd
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-from custmatch.normalize.text import object_frame, preclean
+from custmatch.normalize.text import factorize_text, object_frame, preclean
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
@@ -354,7 +354,7 @@ def email_column(series: pd.Series | Iterable[object], *, fast: bool = True) -> 
     """
     if not isinstance(series, pd.Series):
         series = pd.Series(list(series), dtype=object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorize_text(series)
     handle = _column_value if fast else email_details
     results = [handle(u) for u in uniques]  # fast path: cheaper here than worker processes
     results.append(_EMPTY)  # position -1: nulls

@@ -48,7 +48,7 @@ from custmatch.normalize.names import dutch_phonetic, name_column, name_parts_co
 from custmatch.normalize.phone import phone_column
 from custmatch.normalize.postcode import normalize_country, postcode_column
 from custmatch.normalize.street import street_column, street_key
-from custmatch.normalize.text import dutch_title, map_unique, preclean
+from custmatch.normalize.text import dutch_title, factorize_text, map_unique, preclean
 from custmatch.schema import CANONICAL_COLUMNS, infer_columns, record_identity
 
 __all__ = [
@@ -109,7 +109,7 @@ def _role_series(raw: pd.DataFrame, roles: Mapping[str, str], role: str) -> pd.S
 
 def _per_value(series: pd.Series, test: Callable[[object], bool]) -> np.ndarray:
     """``test`` once per distinct non-null value, broadcast; False for nulls."""
-    codes, uniques = pd.factorize(series.reset_index(drop=True), use_na_sentinel=True)
+    codes, uniques = factorize_text(series.reset_index(drop=True))
     table = np.array([bool(test(u)) for u in uniques] + [False], dtype=bool)
     return table[codes]
 
@@ -300,7 +300,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         >>> stamps.dt.strftime("%Y-%m-%d %H:%M %Z").tolist()
         ['2024-01-15 10:00 UTC', '2024-01-15 10:00 UTC']
     """
-    codes, uniques = pd.factorize(values.reset_index(drop=True), use_na_sentinel=True)
+    codes, uniques = factorize_text(values.reset_index(drop=True))
     texts = pd.Series(uniques, dtype=object)
     plain = texts.map(type).eq(str).all() if len(texts) else True
     texts = texts.str.strip() if plain else pd.Series([preclean(v) for v in uniques],

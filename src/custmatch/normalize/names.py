@@ -1532,6 +1532,6 @@ def _compose_columns(cols: list[np.ndarray], mr_is_male: bool) -> tuple[np.ndarr
 
 def _map_clean(values: np.ndarray) -> list[str | None]:
     """:func:`preclean` once per distinct value (what name_from_parts sees)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    codes, uniques = factorize_text(pd.Series(values, dtype=object))
     cleaned = np.array([preclean(u) for u in uniques] + [None], dtype=object)
     return cleaned[codes].tolist()

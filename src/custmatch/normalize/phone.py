@@ -58,7 +58,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 from phonenumbers.phonemetadata import PhoneMetadata
 
-from custmatch.normalize.text import object_frame, preclean
+from custmatch.normalize.text import factorize_text, object_frame, preclean
 from custmatch.normalize.wordlists import load_list
 
 __all__ = [
@@ -464,7 +464,7 @@ def phone_column(
     """
     if not isinstance(series, pd.Series):
         series = pd.Series(list(series), dtype=object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorize_text(series)
     # one call per distinct value; the fast path is cheaper than shipping values to workers
     handle = _column_value if fast else phone_details
     results = [handle(u, region) for u in uniques]

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from custmatch.normalize.text import object_frame, preclean, word_key
+from custmatch.normalize.text import factorize_text, object_frame, preclean, word_key
 from custmatch.normalize.wordlists import load_mapping
 
 __all__ = [
@@ -93,7 +93,7 @@ def status_of(clean: str | None, out: object) -> Status:
 def factorize_values(values: pd.Series | Iterable[object]) -> tuple[pd.Series, np.ndarray, list]:
     """Series, factorize codes (``-1`` for null) and distinct values of a column (internal)."""
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    codes, uniques = factorize_text(series)
     return series, codes, list(uniques)
 
 

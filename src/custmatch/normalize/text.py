@@ -176,12 +176,13 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         ([0, 1, -1], 2)
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if any(isinstance(u, str) and "\x00" in u for u in uniques):
-        as_list = values.tolist()
+    as_list = values.tolist()
+    # the merged strings are missing from ``uniques``, so look at the values themselves
+    if any(type(v) is str and "\x00" in v for v in as_list):
         keys: dict[object, int] = {}
         out = np.empty(len(as_list), dtype=np.int64)
         for k, v in enumerate(as_list):
-            if v is None or v != v:
+            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
                 out[k] = -1
             else:
                 out[k] = keys.setdefault(v, len(keys))
