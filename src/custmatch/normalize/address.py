@@ -51,7 +51,6 @@ from custmatch.normalize.postcode import (
     Status,
     broadcast,
     factorize_values,
-    fast_preclean,
     is_valid_postcode,
     normalize_country,
     normalize_postcode,
@@ -68,7 +67,7 @@ from custmatch.normalize.street import (
     street_column,
     street_key,
 )
-from custmatch.normalize.text import object_frame
+from custmatch.normalize.text import object_frame, preclean
 
 T = TypeVar("T")
 
@@ -383,7 +382,7 @@ reply_number=None)
         >>> parse_address("Postbus 626, 1000 AP Amsterdam").po_box
         626
     """
-    clean = fast_preclean(text)
+    clean = preclean(text)
     if clean is None or len(clean) > MAX_LENGTH:
         return _EMPTY_PARTS
     return _parse_clean_address(clean)
@@ -453,7 +452,7 @@ def address_column(values: pd.Series | Iterable[object]) -> pd.DataFrame:
 ['1234 AB', None], 'address_status': ['repaired', 'empty']}
     """
     series, codes, uniques = factorize_values(values)
-    cleans = [fast_preclean(value) for value in uniques]
+    cleans = [preclean(value) for value in uniques]
     cleans = [c if c is not None and len(c) <= MAX_LENGTH else None for c in cleans]
     fields = {field: np.full(len(uniques), None, dtype=object) for field in AddressParts._fields}
     status = np.full(len(uniques), "empty", dtype=object)

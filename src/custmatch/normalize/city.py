@@ -26,11 +26,10 @@ from custmatch.normalize.postcode import (
     broadcast,
     column_over_uniques,
     factorize_values,
-    fast_preclean,
     normalize_postcode,
 )
 from custmatch.normalize.street import EDGE_PUNCT, LETTER, MAX_LENGTH, safe_title, small_words
-from custmatch.normalize.text import text_key, word_key
+from custmatch.normalize.text import preclean, text_key, word_key
 from custmatch.normalize.wordlists import load_mapping
 
 __all__ = ["city_column", "city_key", "normalize_city", "postal_line"]
@@ -92,7 +91,7 @@ def normalize_city(text: object) -> str | None:
         >>> [normalize_city(s) for s in ["Den Haag", "den bosch", "Alphen a/d Rijn", "Snits"]]
         ["'s-Gravenhage", "'s-Hertogenbosch", 'Alphen aan den Rijn', 'Sneek']
     """
-    clean = fast_preclean(text)
+    clean = preclean(text)
     if clean is None or len(clean) > MAX_LENGTH:
         return None
     return _city_from_clean(clean)

@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 
 from custmatch.errors import InputError
-from custmatch.normalize.postcode import Status, broadcast, factorize_values, fast_preclean
-from custmatch.normalize.text import object_frame
+from custmatch.normalize.postcode import Status, broadcast, factorize_values
+from custmatch.normalize.text import object_frame, preclean
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
@@ -174,7 +174,7 @@ def _clean_input(value: object) -> str | None:
         return None
     if isinstance(value, float) and value == value and not value.is_integer():
         return None
-    clean = fast_preclean(value)
+    clean = preclean(value)
     if clean is None or len(clean) > 64:
         return None
     return clean
@@ -319,7 +319,7 @@ def house_number_column(
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if addition is not None:
         extra = addition if isinstance(addition, pd.Series) else pd.Series(list(addition))
-        extra_text = np.array([fast_preclean(v) for v in extra.tolist()], dtype=object)
+        extra_text = np.array([preclean(v) for v in extra.tolist()], dtype=object)
         base = series.to_numpy(dtype=object)
         if len(extra_text) != len(base):
             raise InputError(
@@ -328,7 +328,7 @@ def house_number_column(
             )
         combined = base.copy()
         for i in np.flatnonzero(pd.notna(extra_text)):
-            head = fast_preclean(base[i])
+            head = preclean(base[i])
             combined[i] = f"{head} {extra_text[i]}" if head is not None else None
         series = pd.Series(combined, index=series.index, dtype=object)
     series, codes, uniques = factorize_values(series)
@@ -342,7 +342,7 @@ def house_number_column(
         numbers.append(parsed.number)
         adds.append(parsed.addition)
         ends.append(parsed.number_to)
-        status.append(_house_status(fast_preclean(value), value, parsed))
+        status.append(_house_status(preclean(value), value, parsed))
     return object_frame(
         {
             "house_number": pd.array(broadcast(codes, numbers, None), dtype="Int64"),

@@ -30,9 +30,8 @@ from custmatch.normalize.postcode import (
     broadcast,
     column_over_uniques,
     factorize_values,
-    fast_preclean,
 )
-from custmatch.normalize.text import dutch_title, fold_accents, text_key
+from custmatch.normalize.text import dutch_title, fold_accents, preclean, text_key
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = ["normalize_street", "street_column", "street_key"]
@@ -172,7 +171,7 @@ def normalize_street(text: object) -> str | None:
         >>> [normalize_street(s) for s in ["KERKSTRAAT", "St. Jansstraat", "Kon. Julianaln"]]
         ['Kerkstraat', 'Sint Jansstraat', 'Kon. Julianalaan']
     """
-    clean = fast_preclean(text)
+    clean = preclean(text)
     if clean is None or len(clean) > MAX_LENGTH:
         return None
     return _street_from_clean(clean)

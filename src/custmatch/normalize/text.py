@@ -72,6 +72,8 @@ def preclean(text: object) -> str | None:
             return None
         text = str(text)
     if text.isascii() and text.isprintable():  # fast path: the common case, same result
+        if text and text[0] != " " and text[-1] != " " and "  " not in text and "`" not in text:
+            return text  # already clean: nothing to map, nothing to collapse
         return " ".join(text.replace("`", "'").split()) or None
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_DASHES)
     text = _CONTROL.sub("", text)
