@@ -23,13 +23,11 @@ from collections.abc import Iterable
 import pandas as pd
 
 from custmatch.normalize.postcode import (
-    broadcast,
     column_over_uniques,
-    factorize_values,
     normalize_postcode,
 )
 from custmatch.normalize.street import EDGE_PUNCT, LETTER, MAX_LENGTH, safe_title, small_words
-from custmatch.normalize.text import preclean, text_key, word_key
+from custmatch.normalize.text import map_unique, preclean, text_key, word_key
 from custmatch.normalize.wordlists import load_mapping
 
 __all__ = ["city_column", "city_key", "normalize_city", "postal_line"]
@@ -148,8 +146,6 @@ def city_column(values: pd.Series | Iterable[object]) -> pd.DataFrame:
 'amsterdam', None], 'city_status': ['repaired', 'valid', 'empty']}
     """
     frame = column_over_uniques(values, normalize_city, "city")
-    _, codes, uniques = factorize_values(frame["city"])
-    keys = [text_key(u) for u in uniques]
-    frame.insert(1, "city_key", pd.Series(broadcast(codes, keys, None), index=frame.index,
-                                          dtype=object))
+    keys = map_unique(frame["city"], text_key)
+    frame.insert(1, "city_key", pd.Series(keys, index=frame.index, dtype=object))
     return frame

@@ -109,9 +109,7 @@ def _role_series(raw: pd.DataFrame, roles: Mapping[str, str], role: str) -> pd.S
 
 def _per_value(series: pd.Series, test: Callable[[object], bool]) -> np.ndarray:
     """``test`` once per distinct non-null value, broadcast; False for nulls."""
-    codes, uniques = factorize_text(series.reset_index(drop=True))
-    table = np.array([bool(test(u)) for u in uniques] + [False], dtype=bool)
-    return table[codes]
+    return np.array(map_unique(series, lambda v: v is not None and bool(test(v))), dtype=bool)
 
 
 def _filled(series: pd.Series) -> np.ndarray:

@@ -27,11 +27,9 @@ from collections.abc import Iterable
 import pandas as pd
 
 from custmatch.normalize.postcode import (
-    broadcast,
     column_over_uniques,
-    factorize_values,
 )
-from custmatch.normalize.text import dutch_title, fold_accents, preclean, text_key
+from custmatch.normalize.text import dutch_title, fold_accents, map_unique, preclean, text_key
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = ["normalize_street", "street_column", "street_key"]
@@ -233,8 +231,6 @@ def street_column(values: pd.Series | Iterable[object]) -> pd.DataFrame:
 'kerkstraat', None], 'street_status': ['repaired', 'valid', 'empty']}
     """
     frame = column_over_uniques(values, normalize_street, "street")
-    _, codes, uniques = factorize_values(frame["street"])
-    keys = [_street_key_from_display(u) for u in uniques]
-    frame.insert(1, "street_key", pd.Series(broadcast(codes, keys, None), index=frame.index,
-                                            dtype=object))
+    keys = map_unique(frame["street"], lambda v: _street_key_from_display(v) if v else None)
+    frame.insert(1, "street_key", pd.Series(keys, index=frame.index, dtype=object))
     return frame
