@@ -21,6 +21,7 @@ from custmatch.errors import (
     ModelError,
     SchemaError,
 )
+from custmatch.model import MatchModel, cannot_link, cannot_link_on, must_link
 from custmatch.schema import infer_columns, validate_records
 
 __version__ = "0.1.0"
@@ -30,12 +31,16 @@ __all__ = [
     "CustmatchError",
     "CustmatchWarning",
     "InputError",
+    "MatchModel",
     "ModelError",
     "SchemaError",
     "__version__",
+    "cannot_link",
+    "cannot_link_on",
     "generate_customers",
     "infer_columns",
     "load_example",
     "load_febrl",
+    "must_link",
     "validate_records",
 ]

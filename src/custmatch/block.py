@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -84,6 +84,9 @@ class Key:
     column: str
     func: Callable[[object], Hashable | None] | None = None
     label: str | None = None
+    #: How the key was built, as JSON-able data (``["substr", "postcode", 4]``), so a rule
+    #: can be saved with a model; empty for keys with a user function.
+    spec: tuple = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.column, str) or not self.column:
@@ -190,14 +193,16 @@ def any_of(*columns: str, func: Callable[[object], object] | None = None,
     """
     if len(columns) < 2:
         raise ConfigError("any_of needs at least two columns")
-    return AnyOf(columns[0], func, name, tuple(columns[1:]))  # type: ignore[arg-type]
+    spec = ("any_of", list(columns), name) if func is None else ()
+    return AnyOf(columns[0], func, name, spec=spec,  # type: ignore[arg-type]
+                 others=tuple(columns[1:]))
 
 
 def _as_key(spec: str | Key) -> Key:
     if isinstance(spec, Key):
         return spec
     if isinstance(spec, str):
-        return Key(spec)
+        return Key(spec, spec=("column", spec))
     raise ConfigError(f"a blocking key is a column name or a Key, got {spec!r}")
 
 
@@ -221,7 +226,8 @@ def substr(column: str, length: int) -> Key:
     """
     if not isinstance(length, int) or length <= 0:
         raise ConfigError(f"substr length must be a positive integer, got {length!r}")
-    return Key(column, lambda v: str(v)[:length] or None, f"substr({column}, {length})")
+    return Key(column, lambda v: str(v)[:length] or None, f"substr({column}, {length})",
+               spec=("substr", column, length))
 
 
 def initial(column: str) -> Key:
@@ -235,7 +241,7 @@ def initial(column: str) -> Key:
     def first_letter(value: object) -> str | None:
         return next((ch.casefold() for ch in str(value) if ch.isalpha()), None)
 
-    return Key(column, first_letter, f"initial({column})")
+    return Key(column, first_letter, f"initial({column})", spec=("initial", column))
 
 
 def _given_letters(value: object) -> tuple[str, ...]:
@@ -263,7 +269,8 @@ def given_initials(initials: str = "initials", first_name: str = "first_name") -
         >>> _given_letters("Bram"), _given_letters("HJ")
         (('b', 'a'), ('h', 'j'))
     """
-    return any_of(initials, first_name, func=_given_letters, name="given_initials")
+    key = any_of(initials, first_name, func=_given_letters, name="given_initials")
+    return replace(key, spec=("given_initials", initials, first_name))
 
 
 def year(column: str) -> Key:
@@ -280,7 +287,7 @@ def year(column: str) -> Key:
         text = str(value)
         return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
 
-    return Key(column, year_of, f"year({column})")
+    return Key(column, year_of, f"year({column})", spec=("year", column))
 
 
 def phonetic(column: str) -> Key:
@@ -293,7 +300,8 @@ def phonetic(column: str) -> Key:
     """
     from custmatch.normalize.names import dutch_phonetic
 
-    return Key(column, lambda v: dutch_phonetic(str(v)), f"phonetic({column})")
+    return Key(column, lambda v: dutch_phonetic(str(v)), f"phonetic({column})",
+               spec=("phonetic", column))
 
 
 # --------------------------------------------------------------------------- rules

@@ -1,0 +1,67 @@
+"""Default comparisons, training rules and deterministic rules for Dutch customer data.
+
+Example:
+    >>> [c.name for c in default_comparisons()]
+    ['first_name', 'surname', 'birth_date', 'address', 'phone', 'email']
+"""
+
+from __future__ import annotations
+
+from custmatch.block import BlockingRule, any_of, block_on, initial
+from custmatch.compare.contact import Address, Email, Phone
+from custmatch.compare.engine import Comparison
+from custmatch.compare.person import BirthDate, FirstName, Surname
+from custmatch.model.rules import CannotLink, MustLink, cannot_link_on
+from custmatch.model.tf import TermFrequency
+
+__all__ = [
+    "default_cannot_link",
+    "default_comparisons",
+    "default_must_link",
+    "default_term_frequencies",
+    "default_training_rules",
+]
+
+
+def default_comparisons() -> list[Comparison]:
+    """First name, surname, birth date, address, phone and e-mail, Dutch-aware."""
+    return [FirstName(), Surname(), BirthDate(), Address(), Phone(), Email()]
+
+
+def default_training_rules() -> list[BlockingRule]:
+    """Training rules for EM, chosen so that the non-matches inside each look like random
+    pairs on the fields being estimated (no address block: it is full of household
+    members, who agree on surname and landline and would teach EM that a different first
+    name is weak evidence; see architecture.md, "Known traps").
+
+    1. birth date + first initial: estimates surname, address, phone and e-mail;
+    2. same e-mail key: estimates names, birth date, address and phone;
+    3. same surname (phonetic) + first name: estimates birth date, address, phone, e-mail.
+    """
+    surname = any_of("surname_phonetic", "partner_surname_phonetic", name="surname_phonetic*")
+    return [
+        block_on("birth_date", initial("initials")),
+        block_on("email_key"),
+        block_on(surname, "first_name"),
+    ]
+
+
+def default_term_frequencies() -> list[TermFrequency]:
+    """Frequencies of first names, surnames and street + city in the data."""
+    return [
+        TermFrequency("first_name", ("first_name",), ("exact",)),
+        TermFrequency("surname", ("surname_key",), ("exact",)),
+        TermFrequency("address", ("street_key", "city_key"),
+                      ("same_street", "same_street_number")),
+    ]
+
+
+def default_must_link() -> list[MustLink]:
+    """None: no source cross-reference is assumed; declare one with ``must_link``."""
+    return []
+
+
+def default_cannot_link() -> list[CannotLink]:
+    """Both birth dates known and years apart, not explained by a typo (one digit,
+    day/month swapped): father and son, or twins' older siblings, never one person."""
+    return [cannot_link_on(BirthDate(), ("else",), name="birth_dates_apart")]

@@ -1,0 +1,126 @@
+"""JSON-able descriptions of comparisons and blocking rules, for saving models and settings.
+
+A comparison is stored as its class path and its constructor fields; a blocking rule as its
+kind, its keys (each by the constructor that built it: ``column``, ``substr``, ``initial``,
+``year``, ``phonetic``, ``any_of``, ``given_initials``) and its options. Keys with a user
+function cannot be described; :func:`rule_to_dict` then raises :class:`ConfigError` naming
+the key, so a save never writes something that loads differently.
+
+Example:
+    >>> from custmatch.block import block_on, substr
+    >>> spec = rule_to_dict(block_on(substr("postcode", 4), "surname_key"))
+    >>> spec["keys"]
+    [['substr', 'postcode', 4], ['column', 'surname_key']]
+    >>> rule_from_dict(spec).name
+    'block_on(substr(postcode, 4), surname_key)'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Mapping
+from typing import Any
+
+from custmatch.block import (
+    BlockingRule,
+    BlockOn,
+    Key,
+    SortedNeighbourhood,
+    any_of,
+    block_on,
+    given_initials,
+    initial,
+    phonetic,
+    sorted_neighbourhood,
+    substr,
+    year,
+)
+from custmatch.compare.engine import Comparison
+from custmatch.errors import ConfigError
+
+__all__ = ["comparison_from_dict", "comparison_to_dict", "rule_from_dict", "rule_to_dict"]
+
+
+def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
+    """Class path and constructor fields of a (dataclass) comparison."""
+    if not dataclasses.is_dataclass(comparison):
+        raise ConfigError(f"comparison {comparison!r} is not a dataclass and cannot be saved")
+    fields = {}
+    for f in dataclasses.fields(comparison):
+        if not f.init:
+            continue
+        value = getattr(comparison, f.name)
+        if isinstance(value, Mapping):
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        fields[f.name] = value
+    cls = type(comparison)
+    return {"class": f"{cls.__module__}.{cls.__qualname__}", "fields": fields}
+
+
+def comparison_from_dict(spec: Mapping[str, Any]) -> Comparison:
+    """The comparison :func:`comparison_to_dict` described (custmatch classes only)."""
+    path = str(spec.get("class", ""))
+    module_name, _, class_name = path.rpartition(".")
+    if not module_name.startswith("custmatch."):
+        raise ConfigError(f"refusing to load comparison class {path!r}: not a custmatch class")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"unknown comparison class {path!r}") from exc
+    fields = {}
+    types = {f.name: f for f in dataclasses.fields(cls)}
+    for name, value in dict(spec.get("fields", {})).items():
+        if name in types and isinstance(value, list):
+            value = tuple(value)
+        fields[name] = value
+    try:
+        return cls(**fields)
+    except TypeError as exc:
+        raise ConfigError(f"cannot rebuild {path}: {exc}") from exc
+
+
+def _key_to_list(key: Key) -> list[Any]:
+    if key.spec:
+        return list(key.spec)
+    if type(key) is Key and key.func is None:
+        return ["column", key.column]
+    raise ConfigError(f"blocking key {key.name!r} uses a user function and cannot be saved; "
+                      "build it from column names and custmatch key constructors")
+
+
+def _key_from_list(spec: list[Any]) -> Key:
+    kind, *args = spec
+    makers = {"column": lambda c: Key(c, spec=("column", c)), "substr": substr,
+              "initial": initial, "year": year, "phonetic": phonetic,
+              "given_initials": given_initials}
+    if kind == "any_of":
+        columns, name = args
+        return any_of(*columns, name=name)
+    if kind not in makers:
+        raise ConfigError(f"unknown blocking key kind {kind!r}")
+    return makers[kind](*args)
+
+
+def rule_to_dict(rule: BlockingRule) -> dict[str, Any]:
+    """A JSON-able description of a :func:`block_on` or :func:`sorted_neighbourhood` rule."""
+    if isinstance(rule, BlockOn):
+        return {"kind": "block_on", "keys": [_key_to_list(k) for k in rule.keys],
+                "name": rule.label, "max_block_size": rule.max_block_size}
+    if isinstance(rule, SortedNeighbourhood):
+        return {"kind": "sorted_neighbourhood", "keys": [_key_to_list(rule.key)],
+                "window": rule.window, "name": rule.label}
+    raise ConfigError(f"cannot describe blocking rule {rule!r}")
+
+
+def rule_from_dict(spec: Mapping[str, Any]) -> BlockingRule:
+    """The rule :func:`rule_to_dict` described."""
+    keys = [_key_from_list(list(k)) for k in spec.get("keys", [])]
+    if spec.get("kind") == "block_on":
+        return block_on(*keys, name=spec.get("name"), max_block_size=spec.get("max_block_size"))
+    if spec.get("kind") == "sorted_neighbourhood" and len(keys) == 1:
+        return sorted_neighbourhood(keys[0], int(spec.get("window", 5)), name=spec.get("name"))
+    raise ConfigError(f"unknown blocking rule description {dict(spec)!r}")
+
