@@ -274,7 +274,7 @@ def test_birth_dates_years_apart_cannot_link_but_typos_can(example):
 
 # ------------------------------------------------------------------ explain
 def test_explain_waterfall_adds_up(example, fitted):
-    frame, truth = example
+    frame, _ = example
     scored = fitted.predict(frame, threshold=0.99)
     row = scored.iloc[0]
     explanation = fitted.explain(frame, str(row["left_id"]), str(row["right_id"]))

@@ -483,7 +483,8 @@ class MatchModel:
             training_rules: Sequence[BlockingRule] | None = None,
             pairs: Pairs | None = None) -> MatchModel:
         """Unsupervised training: :meth:`estimate_u`, :meth:`estimate_m`,
-        :meth:`estimate_conditionals`, :meth:`estimate_prior` (on ``pairs`` or the model's candidate pairs)."""
+        :meth:`estimate_conditionals`, :meth:`estimate_prior` (on ``pairs`` or the model's
+        candidate pairs)."""
         self.estimate_u(records, max_pairs=max_u_pairs, seed=seed)
         self.estimate_m(records, training_rules, seed=seed)
         if self.conditionals:

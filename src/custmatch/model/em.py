@@ -125,8 +125,8 @@ def expectation_maximisation(
     pattern nor get re-estimated (a training rule that blocks on a field makes every pair
     agree on it, which says nothing about matches). Comparisons in ``frozen`` shape the
     posterior with their given m and u but are not re-estimated. ``estimate_u`` re-estimates
-    u too: for every estimated comparison (True) or for those listed. With ``prior_only`` only the prior is
-    fitted, every comparison's m and u kept as given. Probabilities are floored at
+    u too: for every estimated comparison (True) or for those listed. With ``prior_only``
+    only the prior is fitted, every comparison's m and u kept as given. Probabilities are floored at
     :data:`MIN_PROBABILITY` so weights stay finite for levels EM never sees.
     """
     m_now = [np.asarray(x, dtype=np.float64).copy() for x in m]
