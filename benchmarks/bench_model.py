@@ -98,7 +98,10 @@ def prepare(dataset: str, n_records: int, seed: int, path: str) -> dict:
         true_pairs = int((a * b).sum())
     else:
         true_pairs = int((sizes * (sizes - 1) // 2).sum())
-    pd.to_pickle({"dataset": dataset, "records": records, "n_a": None if frames is None
+    relation = truth.set_index("record_id")["relation"].reindex(records["record_id"]) \
+        if "relation" in truth.columns else None
+    pd.to_pickle({"dataset": dataset, "records": records, "relation": None if relation is None
+                  else relation.fillna("").astype(str).to_numpy(), "n_a": None if frames is None
                   else len(frames[0]), "left": pairs.left.astype(np.int64),
                   "right": pairs.right.astype(np.int64), "labels": labels,
                   "true_pairs": true_pairs}, path)
@@ -124,16 +127,20 @@ def _metrics(is_match: np.ndarray, probability: np.ndarray, true_pairs: int,
             "best_f1": round(best[0], 4), "best_threshold": float(best[1])}
 
 
-def _cluster_f1(records: pd.DataFrame, left, right, probability, threshold, labels) -> dict:
-    from custmatch.cluster import connected_components
+def _cluster_f1(records: pd.DataFrame, scored: pd.DataFrame, labels) -> dict:
+    """Pairwise metrics after :func:`custmatch.cluster.cluster_pairs` with its defaults
+    (auto-merge threshold, chaining guard)."""
+    from custmatch.cluster import cluster_pairs
     from custmatch.evaluate import evaluate_clusters
 
-    chosen = probability >= threshold
-    components = connected_components(len(records), left[chosen], right[chosen])
-    clusters = pd.DataFrame({"record_id": records["record_id"], "cluster_id": components})
+    start = time.perf_counter()
+    result = cluster_pairs(records, scored, households=False)
+    seconds = time.perf_counter() - start
     truth = pd.DataFrame({"record_id": records["record_id"], "entity_id": labels})
-    m = evaluate_clusters(clusters, truth)
-    return {"cluster_precision": round(m.precision, 4), "cluster_recall": round(m.recall, 4),
+    m = evaluate_clusters(result.assignments[["record_id", "cluster_id"]], truth)
+    return {"cluster_seconds": round(seconds, 3), "clusters": len(result),
+            "chaining_splits": len(result.splits),
+            "cluster_precision": round(m.precision, 4), "cluster_recall": round(m.recall, 4),
             "cluster_f1": round(m.f1, 4)}
 
 
@@ -160,8 +167,7 @@ def run_custmatch(data: dict) -> dict:
     out = {"seconds": round(seconds, 3), "prior": model.prior,
            **_metrics(is_match, probability, data["true_pairs"], DEFAULT_THRESHOLD)}
     if data["n_a"] is None:
-        out.update(_cluster_f1(records, left, right, probability, DEFAULT_THRESHOLD,
-                               data["labels"]))
+        out.update(_cluster_f1(records, scored, data["labels"]))
         out["false_merge_kinds"] = _false_merge_kinds(data, scored)
     return out
 
@@ -175,7 +181,8 @@ def _false_merge_kinds(data: dict, scored: pd.DataFrame) -> dict:
     chosen = scored["match_probability"].to_numpy() >= DEFAULT_THRESHOLD
     left, right = data["left"][chosen], data["right"][chosen]
     wrong = data["labels"][left] != data["labels"][right]
-    rel = np.where(kinds[left[wrong]] == kinds[right[wrong]], kinds[left[wrong]], "other")
+    a, b = kinds[left[wrong]], kinds[right[wrong]]
+    rel = np.where((a == b) & (a != ""), a, "unrelated")
     del records
     return pd.Series(rel).value_counts().head(8).to_dict()
 

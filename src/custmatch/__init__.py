@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+from custmatch.cluster import Clusters, cluster_pairs
 from custmatch.datasets import generate_customers, load_example, load_febrl
 from custmatch.errors import (
     ConfigError,
@@ -23,13 +24,16 @@ from custmatch.errors import (
 )
 from custmatch.model import MatchModel, cannot_link, cannot_link_on, must_link
 from custmatch.schema import infer_columns, validate_records
+from custmatch.survive import GoldenRecords, changes_for_sources, golden_records
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Clusters",
     "ConfigError",
     "CustmatchError",
     "CustmatchWarning",
+    "GoldenRecords",
     "InputError",
     "MatchModel",
     "ModelError",
@@ -37,7 +41,10 @@ __all__ = [
     "__version__",
     "cannot_link",
     "cannot_link_on",
+    "changes_for_sources",
+    "cluster_pairs",
     "generate_customers",
+    "golden_records",
     "infer_columns",
     "load_example",
     "load_febrl",
