@@ -846,13 +846,19 @@ class Explanation:
 
 # --------------------------------------------------------------------------- helpers
 def _show(frame: pd.DataFrame, columns: Sequence[str], position: int) -> str:
+    """The values a comparison read for one record, for explanations."""
     values = []
     for column in columns:
         value = frame[column].iloc[position]
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        if isinstance(value, bool | np.bool_) or value is None:
             continue
-        if isinstance(value, bool | np.bool_):
-            continue
+        try:
+            if pd.isna(value):
+                continue
+        except (TypeError, ValueError):
+            pass
+        if isinstance(value, pd.Timestamp):
+            value = value.date()
         values.append(str(value))
     return " ".join(values) if values else "-"
 
