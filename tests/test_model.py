@@ -353,3 +353,17 @@ def test_bad_configuration_errors():
     with pytest.raises(InputError, match="needs columns 'left' and 'right'"):
         MatchModel([Exact("a")], [block_on("a")]).predict(pd.DataFrame({"a": ["x"]}),
                                                           pd.DataFrame({"l": [0]}))
+
+
+def test_plots_draw_with_matplotlib(example, fitted):
+    pytest.importorskip("matplotlib", reason="matplotlib (the plot extra) is not installed")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    frame, _ = example
+    row = fitted.predict(frame, threshold=0.99).iloc[0]
+    fig = fitted.plot_weights()
+    assert len(fig.axes[0].patches) == (fitted.weights()["level"] >= 0).sum()
+    explanation = fitted.explain(frame, str(row["left_id"]), str(row["right_id"]))
+    fig = explanation.plot()
+    assert len(fig.axes[0].patches) == len(explanation.waterfall())
