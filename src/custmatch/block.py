@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from custmatch._codes import combine_codes
 from custmatch.errors import ConfigError, CustmatchWarning, InputError, SchemaError
 
 __all__ = [
@@ -347,17 +348,14 @@ class BlockOn(BlockingRule):
                 joined = pd.DataFrame({"row": rows, "a": combined}).merge(
                     pd.DataFrame({"row": more_rows, "b": more_codes}), on="row", sort=True)
                 rows = joined["row"].to_numpy(dtype=np.int64)
-                width = int(more_codes.max()) + 1 if len(more_codes) else 1
-                combined = pd.factorize(joined["a"].to_numpy() * width
-                                        + joined["b"].to_numpy())[0].astype(np.int64)
+                combined = combine_codes(joined["a"].to_numpy(), joined["b"].to_numpy())
         null = np.zeros(len(rows), dtype=bool)
         for key in self.keys:
             if isinstance(key, AnyOf):
                 continue
             codes = key.codes(frame)[rows]
             null |= codes < 0
-            width = int(codes.max()) + 2 if len(codes) else 1
-            combined = pd.factorize(combined * width + (codes + 1))[0].astype(np.int64)
+            combined = combine_codes(combined, codes)
         combined[null] = -1
         return rows, combined
 

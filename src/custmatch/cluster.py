@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from custmatch._codes import combine_codes
 from custmatch.errors import ConfigError, InputError, SchemaError, show_value
 
 __all__ = [
@@ -592,8 +593,7 @@ def _combine(a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.int64]:
     """Code of the pair ``(a, b)``; ``-1`` where either is ``-1``."""
     valid = (a >= 0) & (b >= 0)
     out = np.full(len(a), -1, dtype=_I64)
-    width = int(b.max()) + 1 if len(b) else 1
-    out[valid] = pd.factorize(a[valid] * width + b[valid])[0]
+    out[valid] = combine_codes(a[valid], b[valid])
     return out
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from custmatch._codes import combine_codes
 from custmatch.errors import ConfigError, InputError, SchemaError
 
 __all__ = ["Comparison", "Levels", "check_comparison", "compare"]
@@ -109,8 +110,7 @@ def _encode(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[NDArray[np.i
     combined = np.zeros(len(frame), dtype=np.int64)
     for column in columns:
         codes, _ = pd.factorize(frame[column], use_na_sentinel=True)
-        width = int(codes.max()) + 2 if len(codes) else 1
-        combined = pd.factorize(combined * width + (codes + 1))[0].astype(np.int64)
+        combined = combine_codes(combined, codes)
     first_row = np.zeros(int(combined.max()) + 1 if len(combined) else 0, dtype=np.int64)
     first_row[combined[::-1]] = np.arange(len(combined) - 1, -1, -1)  # first occurrence
     values = {}

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from custmatch._codes import combine_codes
 from custmatch.errors import ConfigError, SchemaError
 
 __all__ = ["KEY_FUNCTIONS", "TermFrequency"]
@@ -87,8 +88,7 @@ class TermFrequency:
                 codes, _ = pd.factorize(values, use_na_sentinel=True)
             codes = np.asarray(codes, dtype=np.int64)
             valid &= codes >= 0
-            width = int(codes.max()) + 2 if len(codes) else 1
-            combined = pd.factorize(combined * width + codes + 1)[0].astype(np.int64)
+            combined = combine_codes(combined, codes)
         combined[~valid] = -1
         return combined
 

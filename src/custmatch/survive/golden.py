@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from custmatch._codes import combine_codes
 from custmatch.errors import ConfigError, InputError, SchemaError
 from custmatch.survive.inputs import check_specs, cluster_codes, record_rank
 from custmatch.survive.rules import (
@@ -150,9 +151,7 @@ class RankContext:
         if columns not in self._group:
             combined = np.zeros(self.n, dtype=np.int64)
             for c in columns:
-                codes, uniques = self.codes(c)
-                combined = combined * (len(uniques) + 1) + (codes + 1)
-                combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+                combined = combine_codes(combined, self.codes(c)[0])
             self._group[columns] = combined
         return self._group[columns]
 
