@@ -273,3 +273,19 @@ def test_given_initials_links_a_roepnaam_to_official_initials() -> None:
                        "first_name": ["Hans", None, None]})
     pairs = dedupe(df, block_on("surname_key", given_initials()))
     assert pair_set(pairs) == {(0, 1)}  # Hans = Johannes ~ J.; not P.
+
+
+def test_link_stacked_equals_link_and_rejects_bad_offsets():
+    from custmatch.block import link_stacked, stack_frames
+
+    a = pd.DataFrame({"postcode": ["1234 AB", "1234 AB", None]})
+    b = pd.DataFrame({"postcode": ["1234 AB", "9999 ZZ"]})
+    stacked, offsets = stack_frames([a, b])
+    assert offsets == (0, 3)
+    direct = link([a, b], block_on("postcode"))
+    again = link_stacked(stacked, offsets, block_on("postcode"))
+    assert again.left.tolist() == direct.left.tolist() == [0, 1]
+    assert again.right.tolist() == direct.right.tolist() == [3, 3]
+    for bad in [(0,), (1, 3), (0, 9), (0, 3, 2)]:
+        with pytest.raises(InputError, match="offsets"):
+            link_stacked(stacked, bad, block_on("postcode"))

@@ -283,6 +283,9 @@ def test_explain_waterfall_adds_up(example, fitted):
     assert explanation.match_probability == pytest.approx(row["match_probability"])
     text = str(explanation)
     assert all(name in text for name in fitted.comparison_names)
+    shown = explanation.table[explanation.table["level"] >= 0]  # m and u are those applied
+    assert np.allclose(np.log2(shown["m"]) - np.log2(shown["u"]), shown["weight"])
+    assert (explanation.table.loc[explanation.table["level"] < 0, "weight"] == 0).all()
     with pytest.raises(InputError, match="not found"):
         fitted.explain(frame, "no-such-id", str(row["right_id"]))
 

@@ -62,8 +62,10 @@ __all__ = [
     "given_initials",
     "initial",
     "link",
+    "link_stacked",
     "phonetic",
     "sorted_neighbourhood",
+    "stack_frames",
     "substr",
     "year",
 ]
@@ -704,12 +706,51 @@ def link(
     for i, f in enumerate(listed):
         if not isinstance(f, pd.DataFrame):
             raise InputError(f"frame {i} is a {type(f).__name__}, not a DataFrame")
-    _check_cap(max_block_size)
-    sizes = [len(f) for f in listed]
+    stacked, offsets = stack_frames(listed)
+    return link_stacked(stacked, offsets, rules, max_block_size=max_block_size)
+
+
+def stack_frames(frames: Sequence[pd.DataFrame]) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """The frames one below the other (fresh index) and where each one starts.
+
+    Example:
+        >>> import pandas as pd
+        >>> stacked, offsets = stack_frames([pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": [3]})])
+        >>> stacked["a"].tolist(), offsets
+        ([1, 2, 3], (0, 2))
+    """
+    sizes = [len(f) for f in frames]
     offsets = tuple(int(x) for x in np.concatenate(([0], np.cumsum(sizes)[:-1])))
-    stacked = pd.concat([f.reset_index(drop=True) for f in listed], ignore_index=True)
-    frame_id = np.repeat(np.arange(len(listed), dtype=np.int64), sizes)
-    return _generate(stacked, _as_rules(rules), max_block_size, frame_id, offsets)
+    return pd.concat([f.reset_index(drop=True) for f in frames], ignore_index=True), offsets
+
+
+def link_stacked(
+    stacked: pd.DataFrame,
+    offsets: Sequence[int],
+    rules: BlockingRule | Sequence[BlockingRule],
+    *,
+    max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+) -> Pairs:
+    """:func:`link` for frames already stacked by :func:`stack_frames` (callers that block
+    the same frames with several rule sets stack them once).
+
+    Example:
+        >>> import pandas as pd
+        >>> stacked = pd.DataFrame({"postcode": ["1234 AB", "1234 AB", "1234 AB"]})
+        >>> p = link_stacked(stacked, (0, 2), block_on("postcode"))
+        >>> p.left.tolist(), p.right.tolist()
+        ([0, 1], [2, 2])
+    """
+    if not isinstance(stacked, pd.DataFrame):
+        raise InputError(f"expected a DataFrame of records, got {type(stacked).__name__}")
+    _check_cap(max_block_size)
+    bounds = np.r_[np.asarray(offsets, dtype=np.int64), len(stacked)]
+    if len(bounds) < 3 or bounds[0] != 0 or (np.diff(bounds) < 0).any():
+        raise InputError(f"offsets must start at 0 and rise within {len(stacked)} rows for "
+                         f"two or more frames, got {list(offsets)}")
+    frame_id = np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))
+    return _generate(stacked.reset_index(drop=True), _as_rules(rules), max_block_size,
+                     frame_id, tuple(int(x) for x in offsets))
 
 
 def estimate_pairs(

@@ -37,7 +37,14 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from custmatch.block import BlockingRule, Pairs, dedupe, default_rules, link
+from custmatch.block import (
+    BlockingRule,
+    Pairs,
+    dedupe,
+    default_rules,
+    link_stacked,
+    stack_frames,
+)
 from custmatch.compare.engine import Comparison, Levels, compare
 from custmatch.errors import ConfigError, CustmatchWarning, InputError, ModelError
 from custmatch.model.conditional import Conditional, default_conditionals
@@ -108,9 +115,7 @@ def _stack(records: Records) -> tuple[pd.DataFrame, tuple[int, ...]]:
         raise InputError("records must be a DataFrame, or a list/dict of DataFrames to link")
     if len(frames) == 1:
         return frames[0].reset_index(drop=True), (0,)
-    sizes = [len(f) for f in frames]
-    offsets = tuple(int(x) for x in np.concatenate(([0], np.cumsum(sizes)[:-1])))
-    return pd.concat([f.reset_index(drop=True) for f in frames], ignore_index=True), offsets
+    return stack_frames(frames)
 
 
 def _record_ids(frame: pd.DataFrame) -> NDArray[np.object_]:
@@ -324,12 +329,8 @@ class MatchModel:
         runs: list[TrainingRun] = []
         n_levels = [c.n_levels for c in self.comparisons]
         for rule in rules:
-            pairs = self._rule_pairs(frame, offsets, rule)
-            left, right = pairs.left, pairs.right
-            if max_pairs_per_rule is not None and len(left) > max_pairs_per_rule:
-                keep = np.sort(np.random.default_rng(seed).choice(
-                    len(left), max_pairs_per_rule, replace=False))
-                left, right = left[keep], right[keep]
+            left, right = _sample_pairs(self._rule_pairs(frame, offsets, rule),
+                                        max_pairs_per_rule, seed)
             fixed_columns = _rule_columns(rule)
             fixed = [j for j, c in enumerate(self.comparisons)
                      if set(c.columns) & fixed_columns]
@@ -390,9 +391,7 @@ class MatchModel:
         listed = [rules] if isinstance(rules, BlockingRule) else list(rules)
         if len(offsets) == 1:
             return dedupe(frame, listed, max_block_size=self.max_block_size)
-        bounds = (*offsets[1:], len(frame))
-        frames = [frame.iloc[a:b] for a, b in zip(offsets, bounds, strict=True)]
-        return link(frames, listed, max_block_size=self.max_block_size)
+        return link_stacked(frame, offsets, listed, max_block_size=self.max_block_size)
 
     def estimate_conditionals(self, records: Records, *, max_iterations: int = 100,
                               tolerance: float = 1e-5, max_pairs: int = 20_000_000,
@@ -405,12 +404,8 @@ class MatchModel:
         names = self.comparison_names
         n_levels = [c.n_levels for c in self.comparisons]
         for k, cond in enumerate(self.conditionals):
-            pairs = self._rule_pairs(frame, offsets, cond.rule)
-            left, right = pairs.left, pairs.right
-            if len(left) > max_pairs:
-                keep = np.sort(np.random.default_rng(seed).choice(len(left), max_pairs,
-                                                                  replace=False))
-                left, right = left[keep], right[keep]
+            left, right = _sample_pairs(self._rule_pairs(frame, offsets, cond.rule),
+                                        max_pairs, seed)
             matrix = compare(frame, left, right, self.comparisons).matrix
             given = names.index(cond.given)
             wanted = [self.comparisons[given].labels.index(lbl) for lbl in cond.levels]
@@ -545,12 +540,15 @@ class MatchModel:
         left, right = _positions(pairs)
         if levels is None:
             levels = compare(frame, left, right, self.comparisons)
-        matrix = levels.matrix
+        return self._score(frame, left, right, levels.matrix, self._frequencies(frame))
+
+    def _score(self, frame: pd.DataFrame, left: NDArray[np.int64], right: NDArray[np.int64],
+               matrix: NDArray[np.int8], frequencies: Sequence[NDArray[np.float64]]
+               ) -> pd.DataFrame:
         weight = np.full(len(left), self.prior_weight, dtype=np.float64)
-        frequencies = self._frequencies(frame)
         for start in range(0, len(left), _SCORE_CHUNK):
             part = slice(start, start + _SCORE_CHUNK)
-            comparison_weights, tf = self._contributions(
+            comparison_weights, tf, _ = self._contributions(
                 frequencies, left[part], right[part], matrix[part])
             weight[part] += comparison_weights.sum(axis=1) + tf.sum(axis=1)
         by_name = {name: matrix[:, j] for j, name in enumerate(self.comparison_names)}
@@ -616,16 +614,17 @@ class MatchModel:
     def _contributions(
         self, frequencies: Sequence[NDArray[np.float64]], left: NDArray[np.int64],
         right: NDArray[np.int64], matrix: NDArray[np.int8],
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Per pair: the weight of each comparison (conditional weights where a
-        conditional holds) and the term-frequency adjustment credited to each comparison."""
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int16]]:
+        """Per pair and comparison: the weight (conditional weights where a conditional
+        holds), the term-frequency adjustment, and which conditional supplied m and u
+        (``-1``: the unconditional ones)."""
         names = self.comparison_names
         levels = matrix.astype(np.int64) + 1
         weights = np.empty(matrix.shape, dtype=np.float64)
         u_used = [np.r_[np.nan, self.u[n]][levels[:, j]] for j, n in enumerate(names)]
         for j, table in enumerate(self._weight_tables()):
             weights[:, j] = table[levels[:, j]]
-        conditioned = np.zeros(matrix.shape, dtype=bool)
+        source = np.full(matrix.shape, -1, dtype=np.int16)
         for k, cond in enumerate(self.conditionals):
             if not self.conditional_m[k]:
                 continue
@@ -634,18 +633,18 @@ class MatchModel:
             holds = np.isin(matrix[:, given], np.array(wanted, dtype=np.int8))
             for name in cond.comparisons:
                 j = names.index(name)
-                rows = np.flatnonzero(holds & ~conditioned[:, j])
+                rows = np.flatnonzero(holds & (source[:, j] < 0))
                 m, u = self.conditional_m[k][name], self.conditional_u[k][name]
                 table = np.r_[0.0, np.log2(m) - np.log2(u)]
                 weights[rows, j] = table[levels[rows, j]]
-                conditioned[rows, j] = True
+                source[rows, j] = k
         tf_out = np.zeros(matrix.shape, dtype=np.float64)
         for k, tf in enumerate(self.term_frequencies):
             j = names.index(tf.comparison)
             comparison = self.comparisons[j]
             level_ids = np.array([comparison.labels.index(lbl) for lbl in tf.levels],
                                  dtype=np.int8)
-            rows = np.flatnonzero(np.isin(matrix[:, j], level_ids) & ~conditioned[:, j])
+            rows = np.flatnonzero(np.isin(matrix[:, j], level_ids) & (source[:, j] < 0))
             if not len(rows):
                 continue
             f = np.fmax(frequencies[k][left[rows]], frequencies[k][right[rows]])
@@ -653,7 +652,7 @@ class MatchModel:
             adjust = np.zeros(len(rows))
             adjust[ok] = tf.weight * (np.log2(u_used[j][rows][ok]) - np.log2(f[ok]))
             tf_out[rows, j] += adjust
-        return weights, tf_out
+        return weights, tf_out, source
 
     # ------------------------------------------------------------------ explain
     def explain(self, records: Records, left: str | int, right: str | int) -> Explanation:
@@ -667,17 +666,19 @@ class MatchModel:
         ids = _record_ids(frame)
         positions = [_position_of(ids, x) for x in (left, right)]
         lpos, rpos = np.array([positions[0]]), np.array([positions[1]])
-        scored = self.score(records, (lpos, rpos))
-        row = scored.iloc[0]
-        matrix = scored[[f"level_{n}" for n in self.comparison_names]].to_numpy()
-        matrix = matrix.astype(np.int8)
-        weights, tf = self._contributions(self._frequencies(frame), lpos, rpos, matrix)
+        matrix = compare(frame, lpos, rpos, self.comparisons, workers=1).matrix
+        frequencies = self._frequencies(frame)
+        row = self._score(frame, lpos, rpos, matrix, frequencies).iloc[0]
+        weights, tf, source = self._contributions(frequencies, lpos, rpos, matrix)
         rows = []
         for j, c in enumerate(self.comparisons):
             level = int(matrix[0, j])
             m = u = float("nan")
             if level >= 0:
-                m, u = float(self.m[c.name][level]), float(self.u[c.name][level])
+                k = int(source[0, j])
+                m_table = self.m if k < 0 else self.conditional_m[k]
+                u_table = self.u if k < 0 else self.conditional_u[k]
+                m, u = float(m_table[c.name][level]), float(u_table[c.name][level])
             rows.append({
                 "comparison": c.name, "level": level, "label": c.level_labels()[level],
                 "m": m, "u": u, "weight": float(weights[0, j]),
@@ -893,6 +894,17 @@ def _positions(pairs: Pairs | ArrayLike | pd.DataFrame) -> tuple[NDArray[np.int6
     return left, right
 
 
+def _sample_pairs(pairs: Pairs, max_pairs: int | None,
+                  seed: int) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
+    """The pairs' positions, a seeded random ``max_pairs`` of them (kept in order) when
+    there are more."""
+    left, right = pairs.left, pairs.right
+    if max_pairs is not None and len(left) > max_pairs:
+        keep = np.sort(np.random.default_rng(seed).choice(len(left), max_pairs, replace=False))
+        left, right = left[keep], right[keep]
+    return left, right
+
+
 def _total_pairs(n: int, offsets: tuple[int, ...]) -> float:
     if len(offsets) == 1:
         return n * (n - 1) / 2
@@ -936,19 +948,12 @@ def _is_bool_like(labels: pd.DataFrame | pd.Series, n: int) -> bool:
 
 
 def _entity_codes(frame: pd.DataFrame, truth: pd.DataFrame | pd.Series) -> NDArray[np.int64]:
+    """Per record of ``frame``, an integer code of its true entity."""
+    from custmatch.evaluate import _TRUTH_COLUMNS, _labels
+
     ids = _record_ids(frame)
-    if isinstance(truth, pd.DataFrame):
-        label = next((c for c in ("entity_id", "cluster_id", "golden_id")
-                      if c in truth.columns), None)
-        if "record_id" not in truth.columns or label is None:
-            raise InputError("a truth frame needs record_id and entity_id columns")
-        series = pd.Series(truth[label].to_numpy(), index=truth["record_id"].astype(str))
-    else:
-        series = truth.copy()
-        series.index = series.index.astype(str)
-    mapped = series.reindex(ids)
+    mapped = _labels(truth, _TRUTH_COLUMNS, "truth").reindex(ids)
     if mapped.isna().any():
         missing = ids[mapped.isna().to_numpy()][:5].tolist()
         raise InputError(f"truth has no entity for record(s) {missing}")
     return pd.factorize(mapped)[0].astype(np.int64)
-

@@ -37,10 +37,6 @@ from custmatch.errors import ConfigError
 __all__ = ["CannotLink", "MustLink", "cannot_link", "cannot_link_on", "must_link"]
 
 
-def _key_codes(key: Key, frame: pd.DataFrame) -> NDArray[np.int64]:
-    return key.codes(frame)
-
-
 def _check_keys(keys: tuple[Key, ...], what: str) -> None:
     if not keys:
         raise ConfigError(f"{what} needs at least one key")
@@ -73,7 +69,7 @@ class MustLink:
         lpos, rpos = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
         out = np.ones(len(lpos), dtype=bool)
         for key in self.keys:
-            codes = _key_codes(key, frame)
+            codes = key.codes(frame)
             out &= (codes[lpos] >= 0) & (codes[lpos] == codes[rpos])
         return out
 
@@ -121,7 +117,7 @@ class CannotLink:
             return np.isin(column, np.array(wanted, dtype=np.int8))
         out = np.zeros(len(lpos), dtype=bool)
         for key in self.keys:
-            codes = _key_codes(key, frame)
+            codes = key.codes(frame)
             a, b = codes[lpos], codes[rpos]
             out |= (a >= 0) & (b >= 0) & (a != b)
         return out
