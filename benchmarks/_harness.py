@@ -13,9 +13,11 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+import pandas as pd
 
 
 def peak_rss_mb() -> float:
@@ -55,6 +57,30 @@ def run_child(script: str, engine: str, data_path: str) -> dict[str, Any]:
     if done.returncode != 0:
         return {"engine": engine, "error": done.stderr.strip().splitlines()[-3:]}
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def engine_child(
+    engines: dict[str, Callable[[dict], Any]],
+    engine: str,
+    data_path: str,
+    finish: Callable[[dict, Any], dict[str, Any]] | None = None,
+) -> None:
+    """Child-process side of :func:`run_child`: run one engine on the pickled dataset and
+    print its JSON line (``skipped`` when the engine's library is not installed).
+
+    ``finish(data, result)`` turns the engine's result into the reported dict (default: the
+    result is that dict); peak memory of this process and its workers is added.
+    """
+    data = pd.read_pickle(data_path)
+    try:
+        result = engines[engine](data)
+    except ImportError as exc:
+        print(json.dumps({"engine": engine, "skipped": f"not installed: {exc.name}"}))
+        return
+    info = finish(data, result) if finish is not None else result
+    info["peak_rss_mb"] = peak_rss_mb()
+    info["peak_rss_workers_mb"] = peak_rss_children_mb()
+    print(json.dumps({"engine": engine, **info}))
 
 
 def side_by_side(script: str, engines: list[str], data_path: str) -> dict[str, Any]:

@@ -20,7 +20,6 @@ Prints one JSON line.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -33,9 +32,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _harness import (
     base_record,
     emit,
+    engine_child,
     log,
-    peak_rss_children_mb,
-    peak_rss_mb,
     run_child,
     side_by_side,
 )
@@ -198,16 +196,12 @@ ENGINES_ORDER = list(ENGINES)
 
 def engine_main(engine: str, path: str) -> None:
     """Child process: run one engine on one prepared dataset; print a JSON line."""
-    data = pd.read_pickle(path)
-    try:
-        left, right, info = ENGINES[engine](data)
-    except ImportError as exc:
-        print(json.dumps({"engine": engine, "skipped": f"not installed: {exc.name}"}))
-        return
-    info.update(_pair_metrics(left, right, data))
-    info["peak_rss_mb"] = peak_rss_mb()
-    info["peak_rss_workers_mb"] = peak_rss_children_mb()
-    print(json.dumps({"engine": engine, **info}))
+
+    def with_metrics(data: dict, result: tuple) -> dict:
+        left, right, info = result
+        return {**info, **_pair_metrics(left, right, data)}
+
+    engine_child(ENGINES, engine, path, with_metrics)
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ Prints one JSON line.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -32,9 +31,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _harness import (
     base_record,
     emit,
+    engine_child,
     log,
-    peak_rss_children_mb,
-    peak_rss_mb,
     run_child,
     side_by_side,
 )
@@ -130,18 +128,12 @@ ENGINES = {"custmatch": run_custmatch, "recordlinkage": run_recordlinkage}
 
 
 def engine_main(engine: str, path: str) -> None:
-    data = pd.read_pickle(path)
-    try:
-        info = ENGINES[engine](data)
-    except ImportError as exc:
-        print(json.dumps({"engine": engine, "skipped": f"not installed: {exc.name}"}))
-        return
-    info["pairs"] = len(data["left"])
-    seconds = info["seconds"]
-    info["pairs_per_second"] = round(len(data["left"]) / seconds) if seconds else None
-    info["peak_rss_mb"] = peak_rss_mb()
-    info["peak_rss_workers_mb"] = peak_rss_children_mb()
-    print(json.dumps({"engine": engine, **info}))
+    def with_rate(data: dict, info: dict) -> dict:
+        seconds = info["seconds"]
+        return {**info, "pairs": len(data["left"]),
+                "pairs_per_second": round(len(data["left"]) / seconds) if seconds else None}
+
+    engine_child(ENGINES, engine, path, with_rate)
 
 
 def main() -> None:

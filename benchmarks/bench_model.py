@@ -18,7 +18,6 @@ Prints one JSON line per dataset, then one for the EM timing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _harness import base_record, emit, log, peak_rss_mb, run_child
+from _harness import base_record, emit, engine_child, log, side_by_side
 
 DEFAULT_THRESHOLD = 0.9
 
@@ -286,17 +285,6 @@ ENGINES = {"custmatch": run_custmatch, "recordlinkage": run_recordlinkage,
            "splink": run_splink}
 
 
-def engine_main(engine: str, path: str) -> None:
-    data = pd.read_pickle(path)
-    try:
-        info = ENGINES[engine](data)
-    except ImportError as exc:
-        print(json.dumps({"engine": engine, "skipped": f"not installed: {exc.name}"}))
-        return
-    info["peak_rss_mb"] = peak_rss_mb()
-    print(json.dumps({"engine": engine, **info}))
-
-
 def em_timing(n_pairs: int, seed: int) -> dict:
     """EM (pattern counting + iterations) on simulated levels of 6 comparisons."""
     from custmatch.model.em import expectation_maximisation, pattern_counts
@@ -337,7 +325,7 @@ def main() -> None:
     parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine:
-        engine_main(args.engine, args.data)
+        engine_child(ENGINES, args.engine, args.data)
         return
     engines = ["custmatch"] if args.no_peers else list(ENGINES)
     with tempfile.TemporaryDirectory() as tmp:
@@ -353,16 +341,11 @@ def main() -> None:
                 result["skipped"] = str(exc)
                 emit(result)
                 continue
-            runs = {}
-            for engine in engines:
-                log(f"  {engine} ...")
-                runs[engine] = run_child(__file__, engine, path)
+            runs = side_by_side(__file__, engines, path)
             base = runs["custmatch"]
             for engine, run in runs.items():
-                if engine != "custmatch" and run.get("seconds") and base.get("seconds"):
-                    run["time_ratio_vs_custmatch"] = round(run["seconds"] / base["seconds"], 2)
-                    run["f1_ratio_vs_custmatch"] = round(run["f1"] / base["f1"], 3) \
-                        if base.get("f1") else None
+                if engine != "custmatch" and run.get("f1") is not None and base.get("f1"):
+                    run["f1_ratio_vs_custmatch"] = round(run["f1"] / base["f1"], 3)
             result.update({k: v for k, v in base.items() if k != "engine"})
             result["peers"] = {k: v for k, v in runs.items() if k != "custmatch"}
             emit(result)
