@@ -538,6 +538,18 @@ def _assign_ids(cluster: NDArray[np.int64], k: int, record_ids: NDArray[np.objec
                         prev_size, kept, ids)
 
 
+def _label_codes(labels: ArrayLike, n: int, name: str,
+                 per: str) -> tuple[NDArray[np.int64], NDArray[np.object_]]:
+    """Codes and distinct values of ``n`` non-null labels (clear errors otherwise)."""
+    values = pd.Series(labels, dtype=object)
+    if len(values) != n:
+        raise InputError(f"{name} has {len(values)} values for {n} {per}")
+    if values.isna().any():
+        raise InputError(f"{name} is null at position {int(np.argmax(values.isna()))}")
+    codes, uniques = pd.factorize(values)
+    return codes.astype(_I64), np.asarray(uniques, dtype=object)
+
+
 def stable_ids(record_ids: ArrayLike, labels: ArrayLike, previous: pd.DataFrame | None = None
                ) -> tuple[pd.Series, pd.DataFrame]:
     """Stable cluster ids for a clustering given as one label per record.
@@ -566,13 +578,8 @@ def stable_ids(record_ids: ArrayLike, labels: ArrayLike, previous: pd.DataFrame 
     ranks, dup = _string_ranks(ids)
     if dup is not None:
         raise SchemaError(f"record_ids: {show_value(dup)} occurs more than once")
-    label_values = pd.Series(labels, dtype=object)
-    if len(label_values) != len(ids):
-        raise InputError(f"labels has {len(label_values)} values for {len(ids)} record ids")
-    if label_values.isna().any():
-        raise InputError(f"labels is null at position {int(np.argmax(label_values.isna()))}")
-    codes, uniques = pd.factorize(label_values)
-    cluster, smallest = _order_clusters(codes.astype(_I64), len(uniques), ranks)
+    codes, uniques = _label_codes(labels, len(ids), "labels", "record ids")
+    cluster, smallest = _order_clusters(codes, len(uniques), ranks)
     cluster_ids, events = _assign_ids(cluster, len(uniques), ids, smallest, previous)
     return pd.Series(cluster_ids[cluster], name="cluster_id", dtype=object), events
 
@@ -681,15 +688,9 @@ def household_ids(records: pd.DataFrame, cluster_ids: ArrayLike) -> pd.Series:
     """
     if not isinstance(records, pd.DataFrame):
         raise InputError(f"records must be a DataFrame, got {type(records).__name__}")
-    labels = pd.Series(cluster_ids, dtype=object)
-    if len(labels) != len(records):
-        raise InputError(f"cluster_ids has {len(labels)} values for {len(records)} records")
-    if labels.isna().any():
-        raise InputError(f"cluster_ids is null at position {int(np.argmax(labels.isna()))}")
-    codes, uniques = pd.factorize(labels)
-    codes = codes.astype(_I64)
+    codes, uniques = _label_codes(cluster_ids, len(records), "cluster_ids", "records")
     roots = _household_roots(records, codes, len(uniques))
-    names = _household_names(roots, np.asarray(uniques, dtype=object))
+    names = _household_names(roots, uniques)
     return pd.Series(names[codes], index=records.index, name="household_id", dtype=object)
 
 
