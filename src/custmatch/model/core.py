@@ -936,8 +936,7 @@ def _random_pairs(n: int, offsets: tuple[int, ...], max_pairs: int,
     frame_pairs = [(a, b) for a in range(len(sizes)) for b in range(a + 1, len(sizes))]
     weights = np.array([sizes[a] * sizes[b] for a, b in frame_pairs], dtype=np.float64)
     choice = rng.choice(len(frame_pairs), size=k, p=weights / weights.sum())
-    fa = np.array([frame_pairs[c][0] for c in range(len(frame_pairs))])[choice]
-    fb = np.array([frame_pairs[c][1] for c in range(len(frame_pairs))])[choice]
+    fa, fb = np.array(frame_pairs, dtype=np.int64)[choice].T
     left = bounds[fa] + (rng.random(k) * sizes[fa]).astype(np.int64)
     right = bounds[fb] + (rng.random(k) * sizes[fb]).astype(np.int64)
     return left.astype(np.int64), right.astype(np.int64)
