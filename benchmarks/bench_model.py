@@ -158,8 +158,9 @@ def run_custmatch(data: dict) -> dict:
     model.estimate_m(target, training)
     if model.conditionals:
         model.estimate_conditionals(target)
-    model.estimate_prior(target, (left, right))
-    scored = model.predict(target, (left, right))
+    levels = model.compare(target, (left, right))
+    model.estimate_prior(target, (left, right), levels=levels)
+    scored = model.predict(target, (left, right), levels=levels)
     seconds = time.perf_counter() - start
     probability = scored["match_probability"].to_numpy()
     is_match = data["labels"][left] == data["labels"][right]

@@ -231,6 +231,20 @@ def test_predict_is_invariant_to_pair_order_and_chunking(example, fitted, monkey
         frame["record_id"].to_numpy()[pairs.left[:3]].tolist()
 
 
+def test_predict_and_prior_reuse_given_levels_and_refuse_mismatched_ones(example, fitted):
+    frame, _ = example
+    pairs = fitted.candidate_pairs(frame)
+    levels = fitted.compare(frame, pairs)
+    given_levels = fitted.predict(frame, pairs, levels=levels)
+    assert given_levels.equals(fitted.predict(frame, pairs))
+    again = MatchModel.from_dict(fitted.to_dict())
+    assert again.estimate_prior(frame, pairs, levels=levels).prior == \
+        MatchModel.from_dict(fitted.to_dict()).estimate_prior(frame, pairs).prior
+    short = fitted.compare(frame, (pairs.left[:5], pairs.right[:5]))
+    with pytest.raises(InputError, match="do not fit"):
+        fitted.predict(frame, pairs, levels=short)
+
+
 def test_predict_threshold_keeps_only_pairs_above(example, fitted):
     frame, _ = example
     kept = fitted.predict(frame, threshold=0.99)

@@ -432,11 +432,13 @@ class MatchModel:
         self.trained["conditionals"] = True
         return self
 
-    def estimate_prior(self, records: Records, pairs: Pairs | None = None, *,
-                       max_iterations: int = 200) -> MatchModel:
+    def estimate_prior(self, records: Records,
+                       pairs: Pairs | ArrayLike | pd.DataFrame | None = None, *,
+                       levels: Levels | None = None, max_iterations: int = 200) -> MatchModel:
         """The prior from candidate pairs: EM with m and u fixed gives the share of matches
         among the candidates; times candidates over all record pairs gives the prior
-        (assumes the blocking rules find nearly all matches)."""
+        (assumes the blocking rules find nearly all matches). ``levels`` of the pairs,
+        when already computed (:meth:`compare`), are reused for :meth:`predict` too."""
         frame, offsets = _stack(records)
         if pairs is None:
             pairs = self.candidate_pairs(records)
@@ -446,8 +448,8 @@ class MatchModel:
             warnings.warn("no candidate pairs: the prior keeps its value", CustmatchWarning,
                           stacklevel=2)
             return self
-        matrix = compare(frame, left, right, self.comparisons).matrix
-        patterns, counts = pattern_counts(matrix, [c.n_levels for c in self.comparisons])
+        levels = self._levels_for(frame, left, right, levels)
+        patterns, counts = pattern_counts(levels.matrix, [c.n_levels for c in self.comparisons])
         result = expectation_maximisation(
             patterns, counts, [self.m[c.name] for c in self.comparisons],
             [self.u[c.name] for c in self.comparisons], prior=0.1, prior_only=True,
@@ -538,9 +540,19 @@ class MatchModel:
         """Every pair scored: see :meth:`predict` (which also thresholds)."""
         frame, _ = _stack(records)
         left, right = _positions(pairs)
-        if levels is None:
-            levels = compare(frame, left, right, self.comparisons)
+        levels = self._levels_for(frame, left, right, levels)
         return self._score(frame, left, right, levels.matrix, self._frequencies(frame))
+
+    def _levels_for(self, frame: pd.DataFrame, left: NDArray[np.int64],
+                    right: NDArray[np.int64], levels: Levels | None) -> Levels:
+        """``levels`` if they fit the pairs and comparisons, else freshly compared."""
+        if levels is None:
+            return compare(frame, left, right, self.comparisons)
+        if levels.matrix.shape != (len(left), len(self.comparisons)) or \
+                list(levels.names) != self.comparison_names:
+            raise InputError(f"levels of shape {levels.matrix.shape} for {list(levels.names)} "
+                             f"do not fit {len(left)} pairs x {self.comparison_names}")
+        return levels
 
     def _score(self, frame: pd.DataFrame, left: NDArray[np.int64], right: NDArray[np.int64],
                matrix: NDArray[np.int8], frequencies: Sequence[NDArray[np.float64]]
@@ -585,17 +597,19 @@ class MatchModel:
 
     def predict(self, records: Records, pairs: Pairs | ArrayLike | pd.DataFrame | None = None,
                 *, threshold: float | None = None,
-                threshold_weight: float | None = None) -> pd.DataFrame:
+                threshold_weight: float | None = None,
+                levels: Levels | None = None) -> pd.DataFrame:
         """Scored candidate pairs: ``left, right`` (row positions), ``left_id, right_id``,
         ``match_weight``, ``match_probability``, ``must_link``, ``cannot_link``, ``rule``
         (the deterministic rule that decided, if any) and one ``level_<comparison>`` column
         each. Pairs default to the model's candidate pairs; ``threshold`` (probability) or
         ``threshold_weight`` keep only pairs at or above it. Must-link pairs have
-        probability 1 and cannot-link pairs 0, whatever their weight.
+        probability 1 and cannot-link pairs 0, whatever their weight. ``levels`` of the
+        same pairs (:meth:`compare`) are used as given instead of comparing again.
         """
         if pairs is None:
             pairs = self.candidate_pairs(records)
-        scored = self.score(records, pairs)
+        scored = self.score(records, pairs, levels)
         keep = np.ones(len(scored), dtype=bool)
         if threshold is not None:
             if not 0.0 <= threshold <= 1.0:
