@@ -48,13 +48,17 @@ def test_evaluate_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFix
     assert "file not found" in capsys.readouterr().err
 
 
-def test_demo_reports_example_and_baselines(tmp_path: Path) -> None:
+def test_demo_runs_the_pipeline_and_writes_the_run(tmp_path: Path) -> None:
     text = run_demo(output=tmp_path)
     assert "real customers: 950" in text
     assert "same e-mail (lower-cased)" in text
-    assert "worst false merge" in text
-    assert "pair completeness" in text
-    assert (tmp_path / "records.csv").is_file()
+    assert "golden records" in text
+    assert "pairwise F1" in text
+    assert "worst remaining false merge" in text
+    for name in ("records.csv", "truth.csv", "report.html", "model.json", "settings.json",
+                 "metrics.json", "summary.txt"):
+        assert (tmp_path / name).is_file(), name
+    assert not list(tmp_path.glob(".custmatch-partial-*"))
 
 
 def test_naive_key_clusters_keeps_keyless_records_alone() -> None:
@@ -68,3 +72,4 @@ def test_python_dash_m_runs_the_command() -> None:
                           text=True, check=False)
     assert done.returncode == 0
     assert "demo" in done.stdout
+    assert "dedupe" in done.stdout

@@ -1,12 +1,16 @@
 """custmatch: Dutch customer records from many source systems -> golden records.
 
 The pipeline, each stage usable on its own: normalize -> block -> compare -> score ->
-cluster -> survive. This module re-exports the public surface only.
+cluster -> survive; :func:`deduplicate` and :func:`link` run them all in one call. This module
+re-exports the public surface only.
 
 Example:
     >>> import custmatch
     >>> records, truth = custmatch.generate_customers(50, seed=1)
     >>> len(records) == len(truth)
+    True
+    >>> result = custmatch.deduplicate(records, progress=False)
+    >>> len(result.golden) <= len(records)
     True
 """
 
@@ -22,8 +26,11 @@ from custmatch.errors import (
     ModelError,
     SchemaError,
 )
+from custmatch.files import read_records
 from custmatch.model import MatchModel, cannot_link, cannot_link_on, must_link
+from custmatch.pipeline import Result, deduplicate, link
 from custmatch.schema import infer_columns, validate_records
+from custmatch.settings import Settings
 from custmatch.survive import GoldenRecords, changes_for_sources, golden_records
 
 __version__ = "0.1.0"
@@ -37,17 +44,22 @@ __all__ = [
     "InputError",
     "MatchModel",
     "ModelError",
+    "Result",
     "SchemaError",
+    "Settings",
     "__version__",
     "cannot_link",
     "cannot_link_on",
     "changes_for_sources",
     "cluster_pairs",
+    "deduplicate",
     "generate_customers",
     "golden_records",
     "infer_columns",
+    "link",
     "load_example",
     "load_febrl",
     "must_link",
+    "read_records",
     "validate_records",
 ]

@@ -1,15 +1,24 @@
 """The ``custmatch`` command.
 
 Commands:
-    ``custmatch demo``: the bundled example (about 2,000 Dutch customer records from five
-        source systems) with its truth, summarised and evaluated.
+    ``custmatch dedupe INPUT... -o OUTDIR``: golden records from one or more exports (CSV,
+        Parquet, Excel; several inputs are several sources, named by file name). Options:
+        ``--columns map.json`` ({role: column}, or {source: {role: column}}), ``--settings
+        s.json`` (e.g. the ``settings.json`` of an earlier run, which repeats it exactly),
+        ``--threshold p``, ``--truth truth.csv`` (adds metrics), ``--encoding``, ``--format
+        parquet|csv``, ``--all-pairs``, ``--previous clusters.csv`` (stable golden ids).
+        Writes clusters, golden, lineage, pairs, model.json, settings.json, report.html,
+        summary.txt (and metrics.json with a truth).
+    ``custmatch demo [-o OUTDIR]``: the same on the bundled example (about 2,000 Dutch
+        customer records from five source systems), evaluated against its truth.
     ``custmatch generate --entities N [--seed S] [--difficulty D] -o DIR``: write
         ``records.csv`` and ``truth.csv`` of synthetic Dutch customer data.
     ``custmatch evaluate --clusters FILE --truth FILE``: pairwise and B-cubed metrics of a
         clustering (CSV with ``record_id`` and ``cluster_id``) against a truth CSV.
 
-Exit codes: 0 success, 2 bad input or usage (the message names the problem), 1 an
-unexpected error.
+Exit codes: 0 success; 2 bad input or usage (missing or unreadable file, unreadable
+encoding, no recognisable columns, duplicate ids, bad settings; the message names the
+problem, and no output files are left behind); 1 an unexpected error.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,8 +44,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="summarise and evaluate the bundled example")
-    demo.add_argument("-o", "--output", type=Path, help="also write the example's CSVs here")
+    dedupe = sub.add_parser("dedupe", help="golden records from customer exports")
+    dedupe.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
+                        help="CSV, Parquet or Excel files; several files are several sources")
+    dedupe.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    _run_options(dedupe)
+
+    demo = sub.add_parser("demo", help="run the whole pipeline on the bundled example")
+    demo.add_argument("-o", "--output", type=Path, default=Path("custmatch-demo"),
+                      help="output folder (default: ./custmatch-demo)")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     gen = sub.add_parser("generate", help="write synthetic Dutch customer data")
     gen.add_argument("--entities", type=int, required=True, help="number of real customers")
@@ -49,14 +67,84 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--columns", type=Path, metavar="MAP.json",
+                        help="JSON {role: column} (or {source: {role: column}})")
+    parser.add_argument("--settings", type=Path, metavar="S.json", help="settings JSON")
+    parser.add_argument("--threshold", type=float, help="match probability for a link")
+    parser.add_argument("--truth", type=Path, metavar="TRUTH.csv",
+                        help="CSV with record_id and entity_id: adds metrics to the report")
+    parser.add_argument("--previous", type=Path, metavar="CLUSTERS",
+                        help="clusters file of an earlier run (record_id, cluster_id): "
+                             "keeps golden ids stable")
+    parser.add_argument("--encoding", help="encoding of CSV inputs (default: detected)")
+    parser.add_argument("--format", choices=["auto", "parquet", "csv"], default="auto",
+                        help="output tables (auto: Parquet when pyarrow is installed)")
+    parser.add_argument("--all-pairs", action="store_true",
+                        help="write every scored candidate pair, not only those at or above "
+                             "the review threshold")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    from custmatch.files import read_records
+
+    return read_records(path)
+
+
+def _read_json(path: Path, what: str) -> object:
     if not path.is_file():
-        raise InputError(f"file not found: {path}")
+        raise InputError(f"{what} file not found: {path}")
     try:
-        return pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
-    except UnicodeDecodeError:
-        return pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""],
-                           encoding="cp1252")
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{what} file {path} is not valid JSON: {exc}") from exc
+
+
+def _source_names(paths: Sequence[Path]) -> list[str]:
+    names: list[str] = []
+    for path in paths:
+        name, k = path.stem, 2
+        while name in names:
+            name, k = f"{path.stem}_{k}", k + 1
+        names.append(name)
+    return names
+
+
+def _cmd_dedupe(args: argparse.Namespace) -> int:
+    from custmatch.files import read_records, write_outputs
+    from custmatch.pipeline import deduplicate, link
+    from custmatch.settings import Settings
+
+    frames = [read_records(p, encoding=args.encoding) for p in args.inputs]
+    columns = _read_json(args.columns, "columns") if args.columns else None
+    if columns is not None and not isinstance(columns, dict):
+        raise InputError(f"columns file {args.columns} must hold a JSON object "
+                         "{role: column}")
+    settings = Settings.load(args.settings) if args.settings else None
+    truth = _read_table(args.truth) if args.truth else None
+    previous = _read_table(args.previous) if args.previous else None
+    options = {"columns": columns, "settings": settings, "threshold": args.threshold,
+               "previous": previous, "progress": not args.no_progress}
+    if len(frames) == 1:
+        result = deduplicate(frames[0], **options)
+    else:
+        result = link(dict(zip(_source_names(args.inputs), frames, strict=True)), **options)
+    paths = write_outputs(result, args.output, fmt=args.format, all_pairs=args.all_pairs,
+                          truth=truth)
+    _print_summary(result, truth, paths)
+    return 0
+
+
+def _print_summary(result: object, truth: pd.DataFrame | None, paths: dict[str, Path]) -> None:
+    print(result.summary())  # type: ignore[attr-defined]
+    if truth is not None:
+        m = result.metrics(truth)  # type: ignore[attr-defined]
+        print(f"against the truth: precision {m['precision']:.4f}, recall {m['recall']:.4f}, "
+              f"pairwise F1 {m['f1']:.4f}, pair completeness {m['pair_completeness']:.4f}")
+    folder = next(iter(paths.values())).parent if paths else None
+    print(f"wrote {', '.join(p.name for p in paths.values())} to {folder}")
+    print(f"open {paths['report']} in a browser for the report")
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -74,7 +162,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from custmatch.evaluate import evaluate_clusters
 
-    metrics = evaluate_clusters(_read_csv(args.clusters), _read_csv(args.truth))
+    metrics = evaluate_clusters(_read_table(args.clusters), _read_table(args.truth))
     print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
                       for k, v in metrics.to_dict().items()}, indent=2))
     return 0
@@ -83,7 +171,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from custmatch.demo import run_demo
 
-    print(run_demo(output=args.output))
+    print(run_demo(args.output, progress=not args.no_progress))
     return 0
 
 
@@ -95,7 +183,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         2
     """
     args = _parser().parse_args(argv)
-    commands = {"demo": _cmd_demo, "generate": _cmd_generate, "evaluate": _cmd_evaluate}
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _dispatch(args)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: object,
+                  **kwargs: object) -> None:
+    print(f"custmatch: warning: {message}", file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    commands = {"dedupe": _cmd_dedupe, "demo": _cmd_demo, "generate": _cmd_generate,
+                "evaluate": _cmd_evaluate}
     try:
         return commands[args.command](args)
     except CustmatchError as exc:

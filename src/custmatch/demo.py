@@ -1,12 +1,12 @@
-"""The ``custmatch demo`` job: the bundled example, summarised and evaluated.
+"""The ``custmatch demo`` job: the whole pipeline on the bundled example, evaluated.
 
-Until the matching pipeline lands, the demo shows the test bench itself: what the bundled
-example holds (sources, entity sizes, hard negatives, corruptions) and how naive exact-key
-matchers score on it, with the worst false merge they make, followed by the stages built so
-far: normalisation quality per field and the recall of the default blocking rules.
+Shows what the example holds (sources, records per customer, hard negatives), runs
+:func:`custmatch.deduplicate` with its defaults, scores it against the example's truth next
+to naive exact-key matchers, shows the worst remaining false merge, and writes the run's
+files with ``report.html``.
 
 Example:
-    >>> text = run_demo()
+    >>> text = run_demo(None)
     >>> "pairwise F1" in text
     True
 """
@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from custmatch.datasets import load_example
-from custmatch.datasets.io import save_dataset
 from custmatch.evaluate import evaluate_clusters, false_merges
+
+if TYPE_CHECKING:  # pragma: no cover
+    from custmatch.pipeline import Result
 
 __all__ = ["naive_key_clusters", "run_demo"]
 
@@ -51,36 +54,11 @@ def _address_key(records: pd.DataFrame) -> pd.Series:
     return key.where(postcode.str.fullmatch(r"[1-9]\d{3}[A-Z]{2}", na=False))
 
 
-def _stages(records: pd.DataFrame, truth: pd.DataFrame) -> list[str]:
-    """Normalisation quality and blocking recall on the example (the stages built so far)."""
-    from custmatch.block import dedupe, default_rules
-    from custmatch.evaluate import evaluate_pairs
-    from custmatch.normalize import normalize_frame, quality_report
-
-    frame = normalize_frame(records)
-    lines = ["", "normalisation (filled / repaired / invalid values per field):"]
-    for row in quality_report(frame).itertuples():
-        lines.append(f"  {row.field:<13} {row.filled:>5} / {row.repaired:>4} / {row.invalid:>3}")
-    pairs = dedupe(frame, default_rules())
-    m = evaluate_pairs(pairs.left, pairs.right, truth["entity_id"].to_numpy())
-    lines.append("")
-    lines.append(f"blocking (default Dutch rules): {m.n_pairs:,} candidate pairs "
-                 f"({m.n_pairs / len(frame):.1f} per record), pair completeness "
-                 f"{m.pair_completeness:.3f}, reduction ratio {m.reduction_ratio:.4f}")
-    return lines
-
-
 def _table(counts: pd.Series) -> str:
     return ", ".join(f"{k}: {v}" for k, v in counts.items())
 
 
-def run_demo(output: Path | None = None) -> str:
-    """Summarise the bundled example and score naive matchers on it; return the report text.
-
-    Args:
-        output: when given, the example's ``records.csv`` and ``truth.csv`` are written there.
-    """
-    records, truth = load_example()
+def _example_lines(records: pd.DataFrame, truth: pd.DataFrame) -> list[str]:
     lines = [
         "custmatch demo: the bundled example",
         f"  records: {len(records):,} from sources {_table(records['source'].value_counts())}",
@@ -90,36 +68,61 @@ def run_demo(output: Path | None = None) -> str:
     lines.append(f"  records per customer: {_table(sizes)}")
     relations = truth.drop_duplicates("entity_id")["relation"].value_counts()
     lines.append(f"  hard-negative groups (entities): {_table(relations)}")
-    kinds = truth["corruptions"].fillna("").str.split(";").explode()
-    kinds = kinds[kinds.str.len() > 0].value_counts()
-    lines.append(f"  corruptions (records): {_table(kinds)}")
-    lines.append("")
-    lines.append("naive exact-key matchers (pairwise precision / recall / F1):")
-    worst = None
+    return lines
+
+
+def _baseline_lines(records: pd.DataFrame, truth: pd.DataFrame) -> list[str]:
+    lines = ["", "naive exact-key matchers, for comparison (pairwise precision / recall / F1):"]
     baselines = {
-        "every record alone": pd.Series([None] * len(records), dtype=object),
         "same e-mail (lower-cased)": _email_key(records),
         "same postcode + house number": _address_key(records),
     }
     for name, key in baselines.items():
-        clusters = naive_key_clusters(records, key)
-        m = evaluate_clusters(clusters, truth)
-        lines.append(
-            f"  {name:<30} P={m.precision:.3f}  R={m.recall:.3f}  pairwise F1={m.f1:.3f}"
-            f"  (B-cubed F1={m.bcubed_f1:.3f})"
-        )
-        if name.startswith("same postcode"):
-            worst = false_merges(clusters, truth, records, top=1)
-    if worst is not None and len(worst):
-        lines.append("")
-        lines.append("worst false merge of the address matcher (a household, not one person):")
-        show = [c for c in ("entity_id", "source", "full_name", "first_name", "surname",
-                            "birth_date", "phone") if c in worst.columns]
-        text = worst[show].fillna("").to_string(index=False)
-        lines.extend("  " + re.sub(r"\s+$", "", row) for row in text.splitlines())
-    lines.extend(_stages(records, truth))
+        m = evaluate_clusters(naive_key_clusters(records, key), truth)
+        lines.append(f"  {name:<30} P={m.precision:.3f}  R={m.recall:.3f}  F1={m.f1:.3f}")
+    return lines
+
+
+def _worst_merge_lines(result: Result, truth: pd.DataFrame) -> list[str]:
+    worst = false_merges(result.clusters[["record_id", "cluster_id"]], truth, result.records,
+                         top=1)
+    if not len(worst):
+        return ["", "no false merges against the truth"]
+    show = [c for c in ("entity_id", "source", "first_name", "initials", "prefix", "surname",
+                        "postcode", "house_number", "birth_date", "phone") if c in worst.columns]
+    text = worst[show].fillna("").to_string(index=False)
+    lines = ["", "the worst remaining false merge (see report.html for all doubtful cases):"]
+    lines.extend("  " + re.sub(r"\s+$", "", row) for row in text.splitlines())
+    return lines
+
+
+def run_demo(output: str | Path | None = "custmatch-demo", *, progress: bool = False) -> str:
+    """Run the whole pipeline on the bundled example; return the report text.
+
+    Args:
+        output: folder for the run's files (clusters, golden records, lineage, pairs,
+            model, settings, report.html, metrics.json, and the example's records.csv and
+            truth.csv); None writes nothing.
+        progress: show a progress bar over the stages.
+    """
+    from custmatch.files import write_outputs
+    from custmatch.pipeline import deduplicate
+
+    records, truth = load_example()
+    lines = _example_lines(records, truth)
+    result = deduplicate(records, progress=progress)
+    m = result.metrics(truth)
+    lines += ["", "custmatch (defaults, no labels):", *("  " + row for row in
+                                                     result.summary().splitlines())]
+    lines.append(f"  against the truth: precision {m['precision']:.3f}, recall {m['recall']:.3f},"
+                 f" pairwise F1 {m['f1']:.3f} (B-cubed F1 {m['bcubed_f1']:.3f}); blocking pair "
+                 f"completeness {m['pair_completeness']:.3f}")
+    lines += _baseline_lines(records, truth)
+    lines += _worst_merge_lines(result, truth)
     if output is not None:
-        paths = save_dataset(records, truth, output)
-        lines.append("")
-        lines.append(f"wrote {paths[0]} and {paths[1]}")
+        paths = write_outputs(result, output, truth=truth, extra={
+            "records.csv": lambda p: records.to_csv(p, index=False),
+            "truth.csv": lambda p: truth.to_csv(p, index=False)})
+        lines += ["", f"wrote {', '.join(p.name for p in paths.values())} to {Path(output)}",
+                  f"open {paths['report']} in a browser for the report"]
     return "\n".join(lines)

@@ -1,10 +1,13 @@
-"""JSON-able descriptions of comparisons and blocking rules, for saving models and settings.
+"""JSON-able descriptions of comparisons, blocking rules and survivorship specs, for saving
+models and settings.
 
 A comparison is stored as its class path and its constructor fields; a blocking rule as its
 kind, its keys (each by the constructor that built it: ``column``, ``substr``, ``initial``,
 ``year``, ``phonetic``, ``any_of``, ``given_initials``) and its options. Keys with a user
 function cannot be described; :func:`rule_to_dict` then raises :class:`ConfigError` naming
-the key, so a save never writes something that loads differently.
+the key, so a save never writes something that loads differently. Survivorship specs
+(:mod:`custmatch.survive`) are stored with their rules by rule class and fields; a
+:func:`~custmatch.survive.custom` rule (a user function) cannot be saved either.
 
 Example:
     >>> from custmatch.block import block_on, substr
@@ -39,7 +42,14 @@ from custmatch.block import (
 from custmatch.compare.engine import Comparison
 from custmatch.errors import ConfigError
 
-__all__ = ["comparison_from_dict", "comparison_to_dict", "rule_from_dict", "rule_to_dict"]
+__all__ = [
+    "comparison_from_dict",
+    "comparison_to_dict",
+    "rule_from_dict",
+    "rule_to_dict",
+    "spec_from_dict",
+    "spec_to_dict",
+]
 
 
 def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
@@ -124,3 +134,87 @@ def rule_from_dict(spec: Mapping[str, Any]) -> BlockingRule:
         return sorted_neighbourhood(keys[0], int(spec.get("window", 5)), name=spec.get("name"))
     raise ConfigError(f"unknown blocking rule description {dict(spec)!r}")
 
+
+
+def _plain(value: Any) -> Any:
+    """Tuples (also nested) and mappings as JSON lists and dicts."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _tupled(value: Any) -> Any:
+    """JSON lists back to (nested) tuples, the form the survivorship dataclasses hold."""
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tupled(v) for k, v in value.items()}
+    return value
+
+
+def _survive_rule_classes() -> dict[str, type]:
+    from custmatch.survive import rules
+
+    return {cls.__name__: cls for cls in (
+        rules.SourcePriority, rules.MostRecent, rules.MostFrequent, rules.Longest,
+        rules.FirstValid, rules.MostComplete, rules.SpelledOut, rules.Required,
+        rules.CollectAll)}
+
+
+def spec_to_dict(spec: Any) -> dict[str, Any]:
+    """A JSON-able description of a survivorship spec (``field``, ``group``, ``consent``).
+
+    Example:
+        >>> from custmatch.survive import field, most_recent, source_priority
+        >>> spec = spec_to_dict(field("phone", source_priority(["crm"]), most_recent()))
+        >>> spec["rules"][0]
+        {'rule': 'SourcePriority', 'order': ['crm']}
+    """
+    from custmatch.survive.rules import ConsentSpec, FieldSpec
+
+    if isinstance(spec, ConsentSpec):
+        return {"kind": "consent", **_plain(dataclasses.asdict(spec))}
+    if not isinstance(spec, FieldSpec):
+        raise ConfigError(f"{spec!r} is not a survivorship spec (field, group or consent)")
+    known = _survive_rule_classes()
+    rules = []
+    for rule in spec.rules:
+        name = type(rule).__name__
+        if known.get(name) is not type(rule):
+            raise ConfigError(f"survivorship spec {spec.name!r}: rule {rule.label!r} is a user "
+                              "function and cannot be saved; use the built-in rules")
+        rules.append({"rule": name, **{f.name: _plain(getattr(rule, f.name))
+                                       for f in dataclasses.fields(rule)}})
+    return {"kind": "field", "name": spec.name, "fields": list(spec.fields), "rules": rules,
+            "complete_from": list(spec.complete_from), "complete": list(spec.complete),
+            "status": _plain(spec.status), "carry": list(spec.carry)}
+
+
+def spec_from_dict(data: Mapping[str, Any]) -> Any:
+    """The survivorship spec :func:`spec_to_dict` described."""
+    from custmatch.survive.rules import ConsentSpec, FieldSpec
+
+    kind = data.get("kind")
+    try:
+        if kind == "consent":
+            return ConsentSpec(**{k: v for k, v in data.items() if k != "kind"})
+        if kind == "field":
+            known = _survive_rule_classes()
+            rules = []
+            for rule in data.get("rules", []):
+                name = rule.get("rule")
+                if name not in known:
+                    raise ConfigError(f"unknown survivorship rule {name!r}; known: "
+                                      f"{sorted(known)}")
+                rules.append(known[name](**{k: _tupled(v) for k, v in rule.items()
+                                            if k != "rule"}))
+            return FieldSpec(
+                str(data["name"]), tuple(data["fields"]), tuple(rules),
+                tuple(data.get("complete_from", ())), tuple(data.get("complete", ())),
+                {k: tuple(v) for k, v in dict(data.get("status", {})).items()},
+                tuple(data.get("carry", ())))
+    except (TypeError, KeyError) as exc:
+        raise ConfigError(f"bad survivorship spec description {dict(data)!r}: {exc}") from exc
+    raise ConfigError(f"survivorship spec kind must be 'field' or 'consent', got {kind!r}")

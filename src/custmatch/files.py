@@ -1,0 +1,293 @@
+"""Reading customer exports (CSV, Parquet, Excel) and writing a run's outputs.
+
+Reading: CSV files are decoded as UTF-8 (with or without a byte-order mark), UTF-16 with a
+byte-order mark, or Windows-1252 (what Excel and many Dutch back-office systems export);
+the delimiter is detected (``,``, ``;``, tab, ``|``). Every value is read as text, so
+postcodes, phone numbers and customer numbers keep their leading zeros; only empty cells
+are missing values ("NA" and "null" stay text: they can be names). A file that is none of
+these encodings, binary, empty or missing raises :class:`~custmatch.errors.InputError`
+naming the file and the problem.
+
+Writing (:func:`write_outputs`): every file of a run goes to a temporary folder first and
+is moved into place only when all were written, so a failed run leaves no partial output.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "crm.csv"
+    >>> _ = path.write_bytes("Achternaam;Postcode\\nM\\xfcller;0123\\n".encode("cp1252"))
+    >>> read_records(path).values.tolist()
+    [['Müller', '0123']]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from custmatch.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from custmatch.pipeline import Result
+
+__all__ = [
+    "CSV_ENCODINGS",
+    "OUTPUT_FILES",
+    "decode_text",
+    "has_parquet",
+    "read_records",
+    "write_outputs",
+]
+
+#: Encodings tried, in order, for a CSV file without an explicit encoding.
+CSV_ENCODINGS = ("utf-8", "cp1252")
+
+#: Tables a run writes (each as ``<name>.parquet`` or ``<name>.csv``).
+OUTPUT_FILES = ("clusters", "golden", "lineage", "pairs")
+
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def has_parquet() -> bool:
+    """True when pyarrow is installed (Parquet in and out)."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------- reading
+def decode_text(data: bytes, name: str = "input", encoding: str | None = None) -> tuple[str, str]:
+    """Decode a text export; return ``(text, encoding used)``.
+
+    Example:
+        >>> decode_text("café".encode("cp1252"))
+        ('café', 'cp1252')
+    """
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError as exc:
+            raise InputError(f"{name}: unknown encoding {encoding!r}") from exc
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: not readable as {encoding} (byte {exc.start}: "
+                             f"{exc.reason})") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: starts as UTF-16 but does not decode as it") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{name}: binary content (NUL bytes), not a text CSV export; "
+                         "Excel and Parquet files need their own extension")
+    for candidate in CSV_ENCODINGS:
+        try:
+            return data.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{name}: unreadable encoding: neither UTF-8 nor Windows-1252 "
+                     "(cp1252); give the encoding with --encoding (e.g. latin-1, cp850)")
+
+
+def _delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        header = sample.splitlines()[0] if sample else ""
+        counts = {d: header.count(d) for d in ",;\t|"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
+    text, _ = decode_text(path.read_bytes(), path.name, encoding)
+    if not text.strip():
+        raise InputError(f"{path.name}: the file is empty (no header, no records)")
+    try:
+        return pd.read_csv(io.StringIO(text), sep=_delimiter(text), dtype=str,
+                           keep_default_na=False, na_values=[""], skipinitialspace=False)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(f"{path.name}: not a readable CSV file: {exc}") from exc
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    if not has_parquet():
+        raise InputError(f"{path.name}: reading Parquet needs pyarrow "
+                         "(pip install 'custmatch[parquet]')")
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises its own error kinds for broken files
+        raise InputError(f"{path.name}: not a readable Parquet file: {exc}") from exc
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError as exc:
+        raise InputError(f"{path.name}: reading Excel needs openpyxl "
+                         "(pip install 'custmatch[excel]')") from exc
+    try:
+        return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str,
+                             keep_default_na=False, na_values=[""])
+    except ValueError as exc:
+        raise InputError(f"{path.name}: {exc}") from exc
+    except Exception as exc:  # openpyxl / zipfile errors for broken workbooks
+        raise InputError(f"{path.name}: not a readable Excel workbook: {exc}") from exc
+
+
+def read_records(path: str | os.PathLike[str], *, encoding: str | None = None,
+                 sheet: str | int | None = None) -> pd.DataFrame:
+    """Read one export as text columns: CSV (any delimiter), Parquet or Excel, by extension.
+
+    Raises:
+        InputError: missing file, unknown extension, unreadable encoding or content, no rows
+            or no columns.
+    """
+    target = Path(path)
+    if not target.exists():
+        raise InputError(f"file not found: {target}")
+    if not target.is_file():
+        raise InputError(f"not a file: {target}")
+    suffix = target.suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        frame = _read_csv(target, encoding)
+    elif suffix in _PARQUET_SUFFIXES:
+        frame = _read_parquet(target)
+    elif suffix in _EXCEL_SUFFIXES:
+        frame = _read_excel(target, sheet)
+    else:
+        raise InputError(f"{target.name}: unknown file type {suffix or '(none)'!r}; use .csv, "
+                         ".parquet or .xlsx")
+    if frame.shape[1] == 0:
+        raise InputError(f"{target.name}: no columns")
+    if len(frame) == 0:
+        raise InputError(f"{target.name}: a header but no records")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+# ---------------------------------------------------------------------- writing
+def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists (collected phones, e-mails) as ``"a; b"`` text for CSV."""
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object and values.map(lambda v: isinstance(v, (list, tuple,
+                                                                         np.ndarray))).any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = values.map(lambda v: "; ".join(map(str, v))
+                                     if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return out
+
+
+def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns of mixed types (pass-through columns) as text, so pyarrow takes them."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object:
+            continue
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind.startswith("mixed") or kind in ("decimal", "complex"):
+            out[column] = values.map(lambda v: v if v is None or v is pd.NA or
+                                     (isinstance(v, float) and np.isnan(v)) else str(v))
+    return out
+
+
+def _write_table(frame: pd.DataFrame, folder: Path, name: str, parquet: bool) -> Path:
+    if parquet:
+        path = folder / f"{name}.parquet"
+        try:
+            frame.to_parquet(path, index=False)
+        except (TypeError, ValueError, ImportError, ArithmeticError):
+            _parquet_ready(frame).to_parquet(path, index=False)
+        except Exception as exc:  # pyarrow.lib.ArrowException is not importable by name
+            if "arrow" not in type(exc).__module__.lower():
+                raise
+            _parquet_ready(frame).to_parquet(path, index=False)
+        return path
+    path = folder / f"{name}.csv"
+    _csv_ready(frame).to_csv(path, index=False)
+    return path
+
+
+def _tables(result: Result, all_pairs: bool) -> dict[str, pd.DataFrame]:
+    pairs = result.pairs
+    if not all_pairs:
+        pairs = pairs[pairs["match_probability"] >= result.settings.review_threshold]
+    pairs = pairs.drop(columns=["left", "right"]).reset_index(drop=True)
+    return {"clusters": result.clusters, "golden": result.golden, "lineage": result.lineage,
+            "pairs": pairs}
+
+
+def write_outputs(result: Result, folder: str | os.PathLike[str], *,
+                  fmt: str = "auto", all_pairs: bool = False,
+                  truth: pd.DataFrame | None = None,
+                  extra: Mapping[str, Callable[[Path], Any]] | None = None) -> dict[str, Path]:
+    """Write a run's tables, model, settings and report into ``folder``; return the paths.
+
+    Tables (:data:`OUTPUT_FILES`) are Parquet when ``fmt`` is ``"parquet"`` or ``"auto"``
+    with pyarrow installed, else CSV. ``pairs`` holds the pairs at or above the review
+    threshold (every scored candidate pair with ``all_pairs``). Also ``model.json``,
+    ``settings.json`` (repeats the run), ``report.html``, ``summary.txt`` and, with
+    ``truth``, ``metrics.json``. ``extra`` maps more file names to writer functions.
+    Nothing is left behind when a step fails.
+    """
+    from custmatch.report import write_report
+
+    if fmt not in ("auto", "parquet", "csv"):
+        raise InputError(f"output format must be auto, parquet or csv, got {fmt!r}")
+    parquet = has_parquet() if fmt == "auto" else fmt == "parquet"
+    if parquet and not has_parquet():
+        raise InputError("Parquet output needs pyarrow (pip install 'custmatch[parquet]')")
+    target = Path(folder)
+    created = not target.exists()
+    if target.exists() and not target.is_dir():
+        raise InputError(f"output {target} exists and is not a folder")
+    target.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".custmatch-partial-", dir=target))
+    try:
+        written = [_write_table(frame, staging, name, parquet)
+                   for name, frame in _tables(result, all_pairs).items()]
+        written.append(result.model.save(staging / "model.json"))
+        written.append(result.settings.save(staging / "settings.json"))
+        written.append(write_report(result, staging / "report.html", truth=truth))
+        summary = staging / "summary.txt"
+        summary.write_text(result.summary() + "\n", encoding="utf-8")
+        written.append(summary)
+        if truth is not None:
+            metrics = staging / "metrics.json"
+            metrics.write_text(json.dumps(result.metrics(truth), indent=2) + "\n",
+                               encoding="utf-8")
+            written.append(metrics)
+        for name, writer in (extra or {}).items():
+            writer(staging / name)
+            written.append(staging / name)
+        final = {}
+        for path in written:
+            destination = target / path.name
+            os.replace(path, destination)
+            final[path.stem if path.suffix != ".html" else "report"] = destination
+        return final
+    except BaseException:
+        if created:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
