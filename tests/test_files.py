@@ -1,0 +1,87 @@
+"""Reading customer exports and writing a run's outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from custmatch import InputError
+from custmatch.files import decode_text, read_records
+
+HEADER = "Klantnr;Achternaam;Postcode;Telefoon"
+ROWS = ["007;Müller;0123;0612345678", "008;NA;1234 AB;"]
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(("encoding", "prefix"), [
+    ("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1252", b""), ("utf-16", b""),
+])
+def test_encodings_are_detected(tmp_path: Path, encoding: str, prefix: bytes) -> None:
+    text = "\r\n".join([HEADER, *ROWS]) + "\r\n"
+    path = _write(tmp_path, "crm.csv", prefix + text.encode(encoding))
+    frame = read_records(path)
+    assert frame.columns.tolist() == ["Klantnr", "Achternaam", "Postcode", "Telefoon"]
+    assert frame["Achternaam"].tolist() == ["Müller", "NA"]  # "NA" is a name, not missing
+    assert frame["Klantnr"].tolist() == ["007", "008"]        # leading zeros kept
+    assert frame["Postcode"].tolist() == ["0123", "1234 AB"]
+    assert frame["Telefoon"].isna().tolist() == [False, True]
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiters_are_detected(tmp_path: Path, sep: str) -> None:
+    text = "\n".join(line.replace(";", sep) for line in [HEADER, *ROWS]) + "\n"
+    frame = read_records(_write(tmp_path, "x.csv", text.encode("utf-8")))
+    assert frame.shape == (2, 4)
+
+
+def test_explicit_encoding_wins_and_bad_ones_are_named(tmp_path: Path) -> None:
+    path = _write(tmp_path, "x.csv", "naam\nJosé\n".encode("cp1252"))
+    assert read_records(path, encoding="latin-1")["naam"].tolist() == ["José"]
+    with pytest.raises(InputError, match="not readable as utf-8"):
+        read_records(path, encoding="utf-8")
+    with pytest.raises(InputError, match="unknown encoding"):
+        read_records(path, encoding="klingon")
+
+
+def test_decode_text_refuses_what_is_no_text() -> None:
+    with pytest.raises(InputError, match="binary content"):
+        decode_text(b"PK\x03\x04\x00\x00", "book.csv")
+    with pytest.raises(InputError, match="unreadable encoding"):
+        decode_text(b"naam\n\x81\x8d\x8f\x90\x9d\n", "odd.csv")
+    assert decode_text("Zoë".encode())[1] == "utf-8"
+
+
+def test_parquet_and_excel_are_read_as_given(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"Achternaam": ["Jansen", None], "Postcode": ["1234 AB", "0123"]})
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    frame.to_parquet(tmp_path / "x.parquet", index=False)
+    back = read_records(tmp_path / "x.parquet")
+    assert back["Postcode"].tolist() == ["1234 AB", "0123"]
+    pytest.importorskip("openpyxl", reason="openpyxl is not installed")
+    frame.to_excel(tmp_path / "x.xlsx", index=False)
+    back = read_records(tmp_path / "x.xlsx")
+    assert back["Achternaam"].tolist()[0] == "Jansen" and pd.isna(back["Achternaam"][1])
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("none.csv", None, "file not found"),
+    ("empty.csv", b"  \n", "empty"),
+    ("head.csv", b"naam;postcode\n", "no records"),
+    ("x.docx", b"hello", "unknown file type"),
+    ("broken.parquet", b"not parquet", "Parquet"),
+    ("broken.xlsx", b"not a workbook", "Excel"),
+])
+def test_unreadable_files_name_the_problem(tmp_path: Path, name: str, data: bytes | None,
+                                           message: str) -> None:
+    path = tmp_path / name if data is None else _write(tmp_path, name, data)
+    with pytest.raises(InputError, match=message):
+        read_records(path)
+    with pytest.raises(InputError, match="not a file"):
+        read_records(tmp_path)
