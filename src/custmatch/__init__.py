@@ -29,6 +29,7 @@ from custmatch.errors import (
 from custmatch.files import read_records
 from custmatch.model import MatchModel, cannot_link, cannot_link_on, must_link
 from custmatch.pipeline import Result, deduplicate, link
+from custmatch.report import render_report, write_report
 from custmatch.schema import infer_columns, validate_records
 from custmatch.settings import Settings
 from custmatch.survive import GoldenRecords, changes_for_sources, golden_records
@@ -61,5 +62,7 @@ __all__ = [
     "load_febrl",
     "must_link",
     "read_records",
+    "render_report",
     "validate_records",
+    "write_report",
 ]
