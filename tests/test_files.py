@@ -85,3 +85,12 @@ def test_unreadable_files_name_the_problem(tmp_path: Path, name: str, data: byte
         read_records(path)
     with pytest.raises(InputError, match="not a file"):
         read_records(tmp_path)
+
+
+def test_a_windows_byte_after_the_first_megabyte_switches_to_cp1252(tmp_path: Path) -> None:
+    rows = ["Achternaam;Postcode"] + [f"Jansen;{1000 + i % 9000} AB" for i in range(80_000)]
+    data = ("\n".join(rows) + "\nCuraçao;1234 AB\n").encode("cp1252")
+    assert len(data) > (1 << 20)
+    frame = read_records(_write(tmp_path, "big.csv", data))
+    assert len(frame) == 80_001
+    assert frame["Achternaam"].iloc[-1] == "Curaçao"

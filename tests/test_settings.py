@@ -62,6 +62,7 @@ def test_replace_ignores_none_and_refuses_unknown_names() -> None:
     ({"today": "yesterday"}, "ISO date"),
     ({"seed": -1}, "non-negative integer"),
     ({"max_u_pairs": 0}, "at least 1"),
+    ({"max_training_pairs": 0}, "at least 1"),
     ({"region": "Nederland"}, "two-letter"),
     ({"columns": ["surname"]}, "map roles"),
     ({"model": "default"}, "MatchModel"),

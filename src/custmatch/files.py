@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import shutil
@@ -115,14 +114,36 @@ def _delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
-    text, _ = decode_text(path.read_bytes(), path.name, encoding)
-    if not text.strip():
+    """Detect the encoding and delimiter on the head of the file, then let pandas' C parser
+    read the whole file; a later byte that does not decode falls back to the next encoding."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    if not head.strip():
         raise InputError(f"{path.name}: the file is empty (no header, no records)")
-    try:
-        return pd.read_csv(io.StringIO(text), sep=_delimiter(text), dtype=str,
-                           keep_default_na=False, na_values=[""], skipinitialspace=False)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise InputError(f"{path.name}: not a readable CSV file: {exc}") from exc
+    text, detected = decode_text(head if len(head) < (1 << 20) else _whole_lines(head),
+                                 path.name, encoding)
+    sep = _delimiter(text)
+    candidates = [detected] if encoding or detected == "utf-16" else \
+        list(CSV_ENCODINGS[CSV_ENCODINGS.index(detected):])
+    for k, candidate in enumerate(candidates):
+        try:
+            return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False,
+                               na_values=[""], encoding="utf-8-sig" if candidate == "utf-8"
+                               else candidate)
+        except UnicodeDecodeError as exc:
+            if k + 1 == len(candidates):
+                raise InputError(f"{path.name}: unreadable encoding: not {candidate} "
+                                 f"throughout ({exc.reason} at byte {exc.start}); give the "
+                                 "encoding with --encoding") from exc
+        except (pd.errors.ParserError, csv.Error) as exc:
+            raise InputError(f"{path.name}: not a readable CSV file: {exc}") from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _whole_lines(head: bytes) -> bytes:
+    """The head of a file up to its last complete line (no character cut in two)."""
+    cut = head.rfind(b"\n")
+    return head[: cut + 1] if cut > 0 else head
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:

@@ -17,6 +17,9 @@ Fields:
     today: reference day (ISO date) for two-digit years and ages; None = the run's day.
     seed: random seed of training (random pairs for u, EM samples).
     max_u_pairs: random pairs used to estimate u.
+    max_training_pairs: pairs sampled per training rule (and per conditional) for EM; EM
+        runs on comparison patterns, so a few million pairs estimate m as well as all of
+        them, and training time stays bounded on large data.
     households: compute household ids.
     survivorship: survivorship specs (:mod:`custmatch.survive`); None = the defaults.
     model: a :class:`~custmatch.model.MatchModel`. Untrained: its comparisons, blocking
@@ -32,8 +35,8 @@ Example:
     Traceback (most recent call last):
     ...
     custmatch.errors.ConfigError: unknown setting(s) ['treshold']; known: ['columns', \
-'conflict_below', 'households', 'max_u_pairs', 'model', 'region', 'retrain', 'review_threshold', \
-'seed', 'survivorship', 'threshold', 'today']
+'conflict_below', 'households', 'max_training_pairs', 'max_u_pairs', 'model', 'region', \
+'retrain', 'review_threshold', 'seed', 'survivorship', 'threshold', 'today']
 """
 
 from __future__ import annotations
@@ -69,6 +72,7 @@ class Settings:
     today: dt.date | None = None
     seed: int = 0
     max_u_pairs: int = 1_000_000
+    max_training_pairs: int = 2_000_000
     households: bool = True
     survivorship: Sequence[Any] | None = None
     model: MatchModel | None = None
@@ -94,13 +98,14 @@ class Settings:
                                   f"{self.today!r}") from exc
         if self.today is not None and not isinstance(self.today, dt.date):
             raise ConfigError(f"setting today must be a date, got {self.today!r}")
-        for name in ("seed", "max_u_pairs"):
+        for name in ("seed", "max_u_pairs", "max_training_pairs"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigError(f"setting {name} must be a non-negative integer, "
                                   f"got {value!r}")
-        if self.max_u_pairs < 1:
-            raise ConfigError("setting max_u_pairs must be at least 1")
+        for name in ("max_u_pairs", "max_training_pairs"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"setting {name} must be at least 1")
         if not isinstance(self.region, str) or len(self.region) != 2:
             raise ConfigError(f"setting region must be a two-letter region code such as "
                               f"'NL', got {self.region!r}")
