@@ -129,7 +129,9 @@ def _labels(obj: pd.DataFrame | pd.Series, candidates: tuple[str, ...], what: st
         series = pd.Series(obj[label].to_numpy(), index=obj["record_id"].to_numpy())
     else:
         raise InputError(f"{what} must be a DataFrame or Series, got {type(obj).__name__}")
-    index = series.index.astype(str) if len(series) else series.index
+    index = series.index
+    if len(series) and pd.api.types.infer_dtype(index, skipna=False) != "string":
+        index = index.astype(str)
     series = pd.Series(series.to_numpy(), index=index)
     if series.index.has_duplicates:
         dups = series.index[series.index.duplicated()].unique()[:5].tolist()
@@ -144,6 +146,15 @@ def _labels(obj: pd.DataFrame | pd.Series, candidates: tuple[str, ...], what: st
 def _aligned_codes(
     clusters: pd.DataFrame | pd.Series, truth: pd.DataFrame | pd.Series
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    pred, true, _, _ = _aligned(clusters, truth)
+    return pred, true
+
+
+def _aligned(
+    clusters: pd.DataFrame | pd.Series, truth: pd.DataFrame | pd.Series
+) -> tuple[NDArray[np.int64], NDArray[np.int64], pd.Series, pd.Series]:
+    """Cluster and entity codes per record (in the clustering's order), and both label
+    Series aligned to the clustering's record ids."""
     predicted = _labels(clusters, _CLUSTER_COLUMNS, "clusters")
     actual = _labels(truth, _TRUTH_COLUMNS, "truth")
     if len(predicted) != len(actual) or not predicted.index.equals(actual.index):
@@ -163,7 +174,7 @@ def _aligned_codes(
         actual = actual.reindex(predicted.index)
     pred_codes = pd.factorize(predicted.to_numpy())[0].astype(np.int64)
     true_codes = pd.factorize(actual.to_numpy())[0].astype(np.int64)
-    return pred_codes, true_codes
+    return pred_codes, true_codes, predicted, actual
 
 
 def _unique_counts(values: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -350,9 +361,7 @@ def _error_table(
     records: pd.DataFrame | None,
     top: int,
 ) -> pd.DataFrame:
-    predicted = _labels(clusters, _CLUSTER_COLUMNS, "clusters")
-    pred, true = _aligned_codes(clusters, truth)
-    actual = _labels(truth, _TRUTH_COLUMNS, "truth").reindex(predicted.index)
+    pred, true, predicted, actual = _aligned(clusters, truth)
     cluster_of, entity_of, cell = _contingency(pred, true)
     group_codes = cluster_of if kind == "merge" else entity_of
     group_of_record = pred if kind == "merge" else true
@@ -381,8 +390,10 @@ def _error_table(
     if records is not None:
         if "record_id" not in records.columns:
             raise SchemaError("records frame has no 'record_id' column")
-        extra = records.drop(columns=[c for c in records.columns
-                                      if c in table.columns and c != "record_id"])
+        ids = records["record_id"].astype(str)
+        extra = records[ids.isin(table["record_id"]).to_numpy()]
+        extra = extra.drop(columns=[c for c in records.columns
+                                    if c in table.columns and c != "record_id"])
         extra = extra.assign(record_id=extra["record_id"].astype(str))
         table = table.merge(extra, on="record_id", how="left", validate="one_to_one")
     return table
