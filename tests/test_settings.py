@@ -38,12 +38,15 @@ def test_every_field_round_trips(tmp_path: Path) -> None:
     settings = Settings(threshold=0.9, review_threshold=0.4, conflict_below=0.05,
                         columns={"surname": "anaam"}, region="BE", today=dt.date(2026, 1, 2),
                         seed=7, max_u_pairs=1000, households=False, survivorship=specs,
-                        model=model, retrain=True)
+                        model=model, retrain=True,
+                        training_rules=[block_on("surname"), block_on("postcode", "city")])
     back = Settings.load(settings.save(tmp_path / "s.json"))
     assert back.survivorship == specs
     assert back.model.to_dict() == model.to_dict()
     assert back.today == dt.date(2026, 1, 2)
     assert back.to_dict() == settings.to_dict()
+    assert [r.name for r in back.training_rules] == ["block_on(surname)",
+                                                     "block_on(postcode, city)"]
     assert (back.threshold, back.region, back.seed, back.households, back.retrain) == \
         (0.9, "BE", 7, False, True)
 
@@ -67,6 +70,8 @@ def test_replace_ignores_none_and_refuses_unknown_names() -> None:
     ({"columns": ["surname"]}, "map roles"),
     ({"model": "default"}, "MatchModel"),
     ({"survivorship": "defaults"}, "list of specs"),
+    ({"training_rules": ["surname"]}, "training_rules"),
+    ({"training_rules": []}, "training_rules"),
 ])
 def test_bad_values_are_refused(changes: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):

@@ -237,7 +237,7 @@ def _settings(settings: Settings | Mapping[str, Any] | None, **overrides: Any) -
 def _train(model: MatchModel, frame: pd.DataFrame, pairs: Pairs, levels: Any,
            settings: Settings) -> None:
     model.estimate_u(frame, max_pairs=settings.max_u_pairs, seed=settings.seed)
-    model.estimate_m(frame, seed=settings.seed,
+    model.estimate_m(frame, settings.training_rules, seed=settings.seed,
                      max_pairs_per_rule=settings.max_training_pairs)
     if model.conditionals:
         model.estimate_conditionals(frame, seed=settings.seed,

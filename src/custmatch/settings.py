@@ -26,6 +26,9 @@ Fields:
         rules and deterministic rules are used and it is trained on the data. Trained (m and
         u estimated): applied as it is, unless ``retrain``. None = the default model.
     retrain: train the given model again even when it is already trained.
+    training_rules: blocking rules whose pairs train m by EM (each rule's own comparisons
+        held out); None = :func:`custmatch.model.defaults.default_training_rules`. Needed
+        with a model of your own comparisons, whose columns the default rules may not use.
 
 Example:
     >>> s = Settings(threshold=0.9)
@@ -36,7 +39,8 @@ Example:
     ...
     custmatch.errors.ConfigError: unknown setting(s) ['treshold']; known: ['columns', \
 'conflict_below', 'households', 'max_training_pairs', 'max_u_pairs', 'model', 'region', \
-'retrain', 'review_threshold', 'seed', 'survivorship', 'threshold', 'today']
+'retrain', 'review_threshold', 'seed', 'survivorship', 'threshold', 'today', \
+'training_rules']
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from custmatch.block import BlockingRule
 from custmatch.errors import ConfigError
 from custmatch.model import MatchModel
 
@@ -77,6 +82,7 @@ class Settings:
     survivorship: Sequence[Any] | None = None
     model: MatchModel | None = None
     retrain: bool = False
+    training_rules: Sequence[BlockingRule] | None = None
 
     def __post_init__(self) -> None:
         for name in ("threshold", "review_threshold", "conflict_below"):
@@ -115,6 +121,13 @@ class Settings:
         if self.model is not None and not isinstance(self.model, MatchModel):
             raise ConfigError(f"setting model must be a MatchModel, got "
                               f"{type(self.model).__name__}")
+        if self.training_rules is not None:
+            rules = [self.training_rules] if isinstance(self.training_rules, BlockingRule) \
+                else list(self.training_rules)
+            if not rules or not all(isinstance(r, BlockingRule) for r in rules):
+                raise ConfigError("setting training_rules must be a non-empty list of blocking "
+                                  "rules (custmatch.block.block_on(...))")
+            self.training_rules = rules
         if self.survivorship is not None:
             if isinstance(self.survivorship, (str, bytes, Mapping)) or \
                     not isinstance(self.survivorship, Sequence):
@@ -145,7 +158,7 @@ class Settings:
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
         """The settings as JSON-able data, the model and survivorship specs included."""
-        from custmatch.serialize import spec_to_dict
+        from custmatch.serialize import rule_to_dict, spec_to_dict
 
         out: dict[str, Any] = {"format": SETTINGS_FORMAT, "version": SETTINGS_VERSION}
         for f in dataclasses.fields(self):
@@ -154,6 +167,8 @@ class Settings:
                 value = None if value is None else value.to_dict()
             elif f.name == "survivorship":
                 value = None if value is None else [spec_to_dict(s) for s in value]
+            elif f.name == "training_rules":
+                value = None if value is None else [rule_to_dict(r) for r in value]
             elif f.name == "today":
                 value = None if value is None else value.isoformat()
             elif f.name == "columns" and value is not None:
@@ -164,7 +179,7 @@ class Settings:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Settings:
         """Settings from :meth:`to_dict` output, or a plain dict of some fields."""
-        from custmatch.serialize import spec_from_dict
+        from custmatch.serialize import rule_from_dict, spec_from_dict
 
         if not isinstance(data, Mapping):
             raise ConfigError(f"settings must be a JSON object, got {type(data).__name__}")
@@ -182,6 +197,10 @@ class Settings:
             raise ConfigError(f"unknown setting(s) {unknown}; known: {sorted(known)}")
         if data.get("model") is not None:
             data["model"] = MatchModel.from_dict(data["model"])
+        if data.get("training_rules") is not None:
+            if not isinstance(data["training_rules"], list):
+                raise ConfigError("setting training_rules must be a list of rule objects")
+            data["training_rules"] = [rule_from_dict(r) for r in data["training_rules"]]
         if data.get("survivorship") is not None:
             if not isinstance(data["survivorship"], list):
                 raise ConfigError("setting survivorship must be a list of spec objects")
