@@ -217,3 +217,36 @@ def test_garbage_values_are_kept_not_dropped() -> None:
     run = _quiet(deduplicate, records, progress=False)
     assert sorted(run.clusters["record_id"]) == ["a", "b", "c", "d"]
     assert run.golden["n_records"].sum() == 4
+
+
+def test_bsn_columns_are_masked_unless_allowed() -> None:
+    records = pd.DataFrame({"record_id": ["a", "b"], "achternaam": ["Jansen", "Bakker"],
+                            "sofinummer": ["123456782", "111222333"]})
+    with pytest.warns(custmatch.CustmatchWarning, match=r"\['sofinummer'\] look like BSNs"):
+        run = deduplicate(records, progress=False)
+    assert run.records["sofinummer"].tolist() == ["*********", "*********"]
+    assert "123456782" not in run.golden.to_string() + run.lineage.to_string()
+    kept = _quiet(deduplicate, records, settings={"allow_bsn": True}, progress=False)
+    assert kept.records["sofinummer"].tolist() == ["123456782", "111222333"]
+
+
+def test_training_on_few_records_warns() -> None:
+    records = pd.DataFrame({"achternaam": ["Jansen", "Jansen", "Bakker"],
+                            "postcode": ["1234AB", "1234 AB", "9999ZZ"]})
+    with pytest.warns(custmatch.CustmatchWarning, match="training on only 3 records"):
+        deduplicate(records, progress=False)
+
+
+def test_a_trained_model_gives_the_same_clusters_in_any_row_order(
+        result: Result, example: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    shuffled = example[0].sample(frac=1.0, random_state=5)
+    again = _quiet(deduplicate, shuffled, settings=result.settings, progress=False)
+    left = result.clusters.set_index("record_id")["cluster_id"]
+    right = again.clusters.set_index("record_id")["cluster_id"]
+    assert (left.loc[right.index] == right).all()
+
+
+def test_changes_for_sources_from_a_result(result: Result) -> None:
+    changes = result.changes()
+    assert len(changes) > 0
+    assert set(changes["record_id"]) <= set(result.clusters["record_id"])

@@ -183,3 +183,10 @@ def test_validate_records_empty_frame_keeps_columns() -> None:
 def test_validate_records_rejects_non_frames() -> None:
     with pytest.raises(InputError, match="DataFrame"):
         validate_records({"record_id": [1]})  # type: ignore[arg-type]
+
+
+def test_a_do_not_call_column_is_not_taken_for_phone_consent() -> None:
+    # "Bel mij niet: ja" is an opt-out; mapping it to consent_phone would invert it
+    roles = infer_columns(pd.DataFrame(columns=["naam", "Bel mij niet", "Toestemming telefoon"]))
+    assert roles.get("consent_phone") == "Toestemming telefoon"
+    assert "Bel mij niet" not in roles.values()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from custmatch.errors import ConfigError, InputError, SchemaError
+from custmatch.errors import ConfigError, CustmatchWarning, InputError, SchemaError
 from custmatch.survive import (
     GoldenRecords,
     changes_for_sources,
@@ -531,3 +531,13 @@ def test_later_spec_replaces_default_of_same_name():
     specs = [*default_rules(recs), field("email", source_priority(["finance"]))]
     assert one(recs, *specs)["email"] == "b@fin.nl"
     assert one(recs)["email"] == "a@crm.nl"
+
+
+def test_a_consent_column_of_text_gets_no_default_rule_and_a_warning() -> None:
+    from custmatch.survive import default_rules
+
+    recs = pd.DataFrame({"record_id": ["a"], "source": ["crm"], "consent_sms": ["ja"],
+                         "consent_email": pd.array([True], dtype="boolean")})
+    with pytest.warns(CustmatchWarning, match="consent_sms"):
+        names = [s.name for s in default_rules(recs)]
+    assert "consent_email" in names and "consent_sms" not in names

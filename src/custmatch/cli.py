@@ -113,7 +113,7 @@ def _source_names(paths: Sequence[Path]) -> list[str]:
 
 def _cmd_dedupe(args: argparse.Namespace) -> int:
     from custmatch.files import read_records, write_outputs
-    from custmatch.pipeline import deduplicate, link
+    from custmatch.pipeline import link
     from custmatch.settings import Settings
 
     frames = [read_records(p, encoding=args.encoding) for p in args.inputs]
@@ -126,10 +126,9 @@ def _cmd_dedupe(args: argparse.Namespace) -> int:
     previous = _read_table(args.previous) if args.previous else None
     options = {"columns": columns, "settings": settings, "threshold": args.threshold,
                "previous": previous, "progress": not args.no_progress}
-    if len(frames) == 1:
-        result = deduplicate(frames[0], **options)
-    else:
-        result = link(dict(zip(_source_names(args.inputs), frames, strict=True)), **options)
+    # one file or several: each file is a source, named after the file (unless it has a
+    # source column of its own)
+    result = link(dict(zip(_source_names(args.inputs), frames, strict=True)), **options)
     paths = write_outputs(result, args.output, fmt=args.format, all_pairs=args.all_pairs,
                           truth=truth)
     _print_summary(result, truth, paths)

@@ -8,7 +8,11 @@ training (u from random pairs, m by EM, conditional weights, the prior) -> ``pre
 and ``deduplicate(records, settings=Settings.load(path))`` repeat the run exactly.
 
 Lenient cases (documented, not errors): fewer than two records give one golden record per
-record and an untrained model; records without any usable matching value stay singletons.
+record and an untrained model; records without any usable matching value stay singletons;
+training on fewer than :data:`FEW_RECORDS` records warns that the model has little to learn
+from (apply the settings of an earlier, larger run instead). Columns that look like BSNs
+are masked before anything else, with a warning naming the columns (never the values),
+unless ``Settings.allow_bsn``.
 Errors name the problem: no records (:class:`InputError`), no recognisable matching column or
 duplicate record ids (:class:`SchemaError`), bad settings (:class:`ConfigError`).
 
@@ -25,6 +29,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import time
 import warnings
 from collections.abc import Iterator, Mapping
@@ -42,11 +47,15 @@ from custmatch.evaluate import evaluate_clusters, evaluate_pairs
 from custmatch.model import MatchModel
 from custmatch.model.core import Explanation
 from custmatch.normalize import normalize_frame, quality_report
+from custmatch.normalize.identifiers import find_bsn_columns, mask_bsn
 from custmatch.schema import infer_columns
 from custmatch.settings import Settings
 from custmatch.survive import golden_records
 
-__all__ = ["MATCHING_ROLES", "Result", "deduplicate", "link"]
+__all__ = ["FEW_RECORDS", "MATCHING_ROLES", "Result", "deduplicate", "link"]
+
+#: Below this many records, unsupervised training warns that it has little to learn from.
+FEW_RECORDS = 500
 
 #: Input roles that carry identity evidence; a frame needs at least one of them.
 MATCHING_ROLES = ("full_name", "first_name", "initials", "surname", "organisation", "address",
@@ -120,6 +129,16 @@ class Result:
     def explain(self, record_id_a: str, record_id_b: str) -> Explanation:
         """Why the model scores two records as it does (per-comparison contributions)."""
         return self.model.explain(self.records, str(record_id_a), str(record_id_b))
+
+    def changes(self) -> pd.DataFrame:
+        """The updates each source system needs to match the golden records
+        (:func:`custmatch.changes_for_sources`)."""
+        from custmatch.survive import GoldenRecords, changes_for_sources
+
+        members = self.clusters[["record_id", "cluster_id"]].rename(
+            columns={"cluster_id": "golden_id"})
+        return changes_for_sources(self.records, GoldenRecords(self.golden, self.lineage,
+                                                               members))
 
     def summary(self) -> str:
         """A one-screen text summary of the run."""
@@ -206,6 +225,24 @@ def _check_roles(records: pd.DataFrame, columns: Mapping[str, str] | None, what:
             "(roles: first_name, surname, postcode, house_number, phone, email, birth_date, ...)")
 
 
+def _mask_bsn_columns(records: pd.DataFrame, allow_bsn: bool) -> pd.DataFrame:
+    """Records with every BSN-like column masked (dutch.md: never a matching key by default)."""
+    if allow_bsn:
+        return records
+    columns = find_bsn_columns(records)
+    if not columns:
+        return records
+    warnings.warn(f"column(s) {[str(c) for c in columns]} look like BSNs (burgerservicenummer) "
+                  "and are masked before matching; set allow_bsn=True only with a legal basis",
+                  CustmatchWarning, stacklevel=3)
+    out = records.copy(deep=False)
+    for column in columns:
+        codes, uniques = pd.factorize(out[column])
+        masked = np.array([mask_bsn(v) for v in uniques] + [None], dtype=object)
+        out[column] = masked[codes]
+    return out
+
+
 def _as_previous(previous: Result | pd.DataFrame | None) -> pd.DataFrame | None:
     if previous is None:
         return None
@@ -221,6 +258,8 @@ def _as_previous(previous: Result | pd.DataFrame | None) -> pd.DataFrame | None:
 
 
 def _settings(settings: Settings | Mapping[str, Any] | None, **overrides: Any) -> Settings:
+    """The run's settings: ``overrides`` applied, and the day recorded (``today``) so a saved
+    run reads two-digit years and ages the same way when repeated later."""
     if settings is None:
         base = Settings()
     elif isinstance(settings, Settings):
@@ -230,7 +269,7 @@ def _settings(settings: Settings | Mapping[str, Any] | None, **overrides: Any) -
     else:
         raise InputError(f"settings must be a Settings object or a dict, got "
                          f"{type(settings).__name__}")
-    return base.replace(**overrides)
+    return base.replace(**overrides, today=base.today or dt.date.today())
 
 
 # ---------------------------------------------------------------------- the run
@@ -255,6 +294,11 @@ def _run(frame: pd.DataFrame, settings: Settings, previous: pd.DataFrame | None,
         levels = model.compare(frame, pairs)
     with progress.stage("train"):
         if enough and (settings.retrain or not settings.model_is_trained):
+            if len(frame) < FEW_RECORDS:
+                warnings.warn(f"training on only {len(frame)} records: the model has little "
+                              "to learn from and may link too little; apply the settings of "
+                              "an earlier, larger run (settings=Settings.load(...))",
+                              CustmatchWarning, stacklevel=4)
             _train(model, frame, pairs, levels, settings)
     with progress.stage("score"):
         scored = model.predict(frame, pairs, levels=levels)
@@ -318,6 +362,7 @@ def deduplicate(
     run_settings = _settings(settings, columns=columns, threshold=threshold,
                              survivorship=survivorship, model=model)
     _check_roles(frame, run_settings.columns, "records")
+    frame = _mask_bsn_columns(frame, run_settings.allow_bsn)
     bar = _Progress(progress, len(_STAGES))
     try:
         with bar.stage("normalize"):
@@ -401,6 +446,8 @@ def link(
         _check_roles(frame, _frame_columns(run_settings.columns, name), f"source {name!r}")
     if sum(len(f) for f in frames.values()) == 0:
         raise InputError("every source is empty: there is nothing to link")
+    frames = {name: _mask_bsn_columns(frame, run_settings.allow_bsn)
+              for name, frame in zip(names, frames.values(), strict=True)}
     bar = _Progress(progress, len(_STAGES))
     try:
         with bar.stage("normalize"):

@@ -114,8 +114,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "created_at": ("createdat", "aangemaakt", "aangemaaktop", "aanmaakdatum", "created"),
     "consent_email": ("consentemail", "optinemail", "emailoptin", "toestemmingemail",
                       "nieuwsbrief", "newsletter"),
-    "consent_phone": ("consentphone", "optintelefoon", "phoneoptin", "toestemmingtelefoon",
-                      "belmijniet"),
+    # not "bel mij niet" (do not call): its "ja" is an opt-out, the opposite of consent
+    "consent_phone": ("consentphone", "optintelefoon", "phoneoptin", "toestemmingtelefoon"),
 }
 
 #: Every input role :func:`infer_columns` can recognise.

@@ -26,6 +26,9 @@ Fields:
         rules and deterministic rules are used and it is trained on the data. Trained (m and
         u estimated): applied as it is, unless ``retrain``. None = the default model.
     retrain: train the given model again even when it is already trained.
+    allow_bsn: keep columns that look like BSNs (burgerservicenummer) as they are. By
+        default they are masked before anything else happens (AVG: a BSN may only be
+        processed where a law prescribes it); switch this on only with such a legal basis.
     training_rules: blocking rules whose pairs train m by EM (each rule's own comparisons
         held out); None = :func:`custmatch.model.defaults.default_training_rules`. Needed
         with a model of your own comparisons, whose columns the default rules may not use.
@@ -37,8 +40,8 @@ Example:
     >>> Settings.from_dict({"treshold": 0.9})
     Traceback (most recent call last):
     ...
-    custmatch.errors.ConfigError: unknown setting(s) ['treshold']; known: ['columns', \
-'conflict_below', 'households', 'max_training_pairs', 'max_u_pairs', 'model', 'region', \
+    custmatch.errors.ConfigError: unknown setting(s) ['treshold']; known: ['allow_bsn', \
+'columns', 'conflict_below', 'households', 'max_training_pairs', 'max_u_pairs', 'model', 'region', \
 'retrain', 'review_threshold', 'seed', 'survivorship', 'threshold', 'today', \
 'training_rules']
 """
@@ -82,6 +85,7 @@ class Settings:
     survivorship: Sequence[Any] | None = None
     model: MatchModel | None = None
     retrain: bool = False
+    allow_bsn: bool = False
     training_rules: Sequence[BlockingRule] | None = None
 
     def __post_init__(self) -> None:

@@ -28,10 +28,13 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
+from custmatch.errors import CustmatchWarning
 from custmatch.survive.rules import (
     CollectAll,
     ConsentSpec,
@@ -106,11 +109,21 @@ def _fit(spec: FieldSpec, columns: set[str]) -> FieldSpec | None:
                    carry=carry)
 
 
+def _holds_booleans(values: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return True
+    present = values.dropna()
+    return bool(present.map(lambda v: isinstance(v, (bool, np.bool_))).all())
+
+
 def default_rules(records: pd.DataFrame | None = None) -> tuple[Spec, ...]:
     """The default specs; with ``records``, fitted to the columns it has.
 
     ``consent_*`` columns get a consent spec only when ``records`` is given (any column
-    named ``consent_<purpose>``); without records, ``consent_email`` and ``consent_phone``.
+    named ``consent_<purpose>`` that holds booleans: True/False/missing); without records,
+    ``consent_email`` and ``consent_phone``. A ``consent_*`` column of text ("ja"/"nee")
+    is left out with a warning: declare it with :func:`consent` after parsing it
+    (:func:`custmatch.normalize.consent_column`), since a guess about consent is no consent.
 
     Example:
         >>> recs = pd.DataFrame({"record_id": ["a"], "source": ["crm"], "email": ["x@y.nl"],
@@ -131,6 +144,11 @@ def default_rules(records: pd.DataFrame | None = None) -> tuple[Spec, ...]:
     selected = {s.fields[0] for s in fitted if isinstance(s, FieldSpec) and s.selects}
     at = "updated_at" if "updated_at" in columns else None
     for c in sorted(c for c in columns if c.startswith("consent_")):
+        if not _holds_booleans(records[c]):
+            warnings.warn(f"column {c!r} does not hold True/False values; it gets no default "
+                          "consent rule (parse it with custmatch.normalize.consent_column and "
+                          "declare consent(...))", CustmatchWarning, stacklevel=2)
+            continue
         bind = _CONSENT_CHANNEL.get(c)
         fitted.append(ConsentSpec(c, at, bind if bind in selected else None))
     return tuple(fitted)
