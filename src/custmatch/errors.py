@@ -59,3 +59,13 @@ def show_value(value: object, limit: int = 40) -> str:
     """
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def show_values(values: object, limit: int = 40) -> str:
+    """Render several values for an error message, each as :func:`show_value`.
+
+    Example:
+        >>> show_values(["1", 2])
+        "['1', 2]"
+    """
+    return "[" + ", ".join(show_value(v, limit) for v in values) + "]"  # type: ignore[attr-defined]

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from custmatch.errors import InputError, SchemaError, show_value
+from custmatch.errors import InputError, SchemaError, show_values
 
 __all__ = [
     "ClusterMetrics",
@@ -162,14 +162,14 @@ def _aligned(
         if len(missing):
             raise InputError(
                 f"{len(missing)} record id(s) in the clustering are missing from the truth, "
-                f"e.g. {[show_value(v) for v in missing[:5].tolist()]}"
+                f"e.g. {show_values(missing[:5].tolist())}"
             )
         extra = actual.index.difference(predicted.index)
         if len(extra):
             raise InputError(
                 f"{len(extra)} record id(s) in the truth are missing from the clustering "
                 f"(every record must be in exactly one cluster), "
-                f"e.g. {[show_value(v) for v in extra[:5].tolist()]}"
+                f"e.g. {show_values(extra[:5].tolist())}"
             )
         actual = actual.reindex(predicted.index)
     pred_codes = pd.factorize(predicted.to_numpy())[0].astype(np.int64)

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from custmatch.errors import CustmatchWarning, InputError, SchemaError, show_value
+from custmatch.errors import CustmatchWarning, InputError, SchemaError, show_values
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -310,7 +310,7 @@ def record_identity(
             rows = dup.to_numpy().nonzero()[0][:6].tolist()
             raise SchemaError(
                 f"column {id_column!r} has {int(ids[dup].nunique())} duplicated id(s), "
-                f"e.g. {[show_value(v) for v in examples]} at rows {rows}; "
+                f"e.g. {show_values(examples)} at rows {rows}; "
                 "record ids must be unique"
             )
         id_values = ids.to_numpy(dtype=object)

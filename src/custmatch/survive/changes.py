@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from custmatch.errors import InputError, SchemaError, show_value
+from custmatch.errors import InputError, SchemaError, show_values
 from custmatch.survive.golden import GoldenRecords, _column, _text
 
 __all__ = ["CHANGE_COLUMNS", "changes_for_sources"]
@@ -104,7 +104,7 @@ def changes_for_sources(records: pd.DataFrame, golden: GoldenRecords, *,
     at = member_ids.get_indexer(record_ids)
     if (at < 0).any():
         raise InputError(f"record id(s) in no golden record: "
-                         f"{[show_value(v) for v in record_ids[at < 0][:5]]}")
+                         f"{show_values(record_ids[at < 0][:5])}")
     golden_index = pd.Index(frame["golden_id"].to_numpy(dtype=object))
     row = golden_index.get_indexer(members["golden_id"].to_numpy(dtype=object)[at])
     parts: list[pd.DataFrame] = []

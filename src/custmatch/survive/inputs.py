@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from custmatch.errors import ConfigError, InputError, SchemaError, show_value
+from custmatch.errors import ConfigError, InputError, SchemaError, show_value, show_values
 from custmatch.survive.rules import ConsentSpec, FieldSpec, Spec
 
 __all__ = ["check_specs", "cluster_codes", "record_rank"]
@@ -45,11 +45,11 @@ def cluster_codes(records: pd.DataFrame, clusters: pd.Series | pd.DataFrame,
             missing = record_ids[position < 0][:5].tolist()
             raise InputError(f"{int((position < 0).sum())} record id(s) are in no cluster "
                              f"(every record must be in exactly one), e.g. "
-                             f"{[show_value(v) for v in missing]}")
+                             f"{show_values(missing)}")
         if len(ids) != n:
             extra = ids.difference(pd.Index(record_ids))[:5].tolist()
             raise InputError(f"clusters name {len(ids) - n} record id(s) not in the records, "
-                             f"e.g. {[show_value(v) for v in extra]}")
+                             f"e.g. {show_values(extra)}")
         values = clusters[label].to_numpy(dtype=object)[position]
     elif isinstance(clusters, pd.Series):
         if len(clusters) != n:
