@@ -1,16 +1,18 @@
 """Benchmark: the unsupervised Fellegi-Sunter model, side by side with recordlinkage and Splink.
 
-Per dataset (FEBRL4 link, FEBRL3 dedupe, ``--records`` generator records, medium
-difficulty) each engine trains without labels and scores candidate pairs; printed per engine:
-seconds, pairs, pairwise precision/recall/F1 at its default threshold and F1 at the best
-threshold (on the scored pairs; for generator data also after connected components at the
-default threshold). Engines run in their own subprocess on the same candidate pairs
-(recordlinkage's ECMClassifier gets custmatch's comparison levels one-hot encoded as its
-binary features) or, for Splink, on equivalent settings. A last line measures EM alone on
-``--em-pairs`` simulated pairs with 6 comparisons.
+Per dataset (FEBRL4 link, FEBRL3 dedupe, ``--records`` generator records, ``--difficulty``
+medium by default, ``--seed`` 0) each engine trains without labels and scores candidate
+pairs; printed per engine: seconds, pairs, pairwise precision/recall/F1 at its default
+threshold and F1 at the best threshold (on the scored pairs; for generator data also after
+clustering with :func:`custmatch.cluster.cluster_pairs`' defaults, with the hard-negative
+kinds of the record pairs wrongly clustered together). Engines run in their own subprocess
+on the same candidate pairs (recordlinkage's ECMClassifier gets custmatch's comparison
+levels one-hot encoded as its binary features) or, for Splink, on equivalent settings. A
+last line measures EM alone on ``--em-pairs`` simulated pairs with 6 comparisons.
 
 Usage:
     python benchmarks/bench_model.py [--records 100000] [--em-pairs 20000000] [--no-peers]
+                                     [--seed 0] [--difficulty medium]
 
 Prints one JSON line per dataset, then one for the EM timing.
 """
@@ -60,7 +62,8 @@ def _febrl_model(link_mode: bool):
     return model, training
 
 
-def prepare(dataset: str, n_records: int, seed: int, path: str) -> dict:
+def prepare(dataset: str, n_records: int, seed: int, path: str,
+            difficulty: str = "medium") -> dict:
     """Records (normalised for generator data), truth labels and candidate pairs."""
     from custmatch.model import MatchModel
 
@@ -75,7 +78,8 @@ def prepare(dataset: str, n_records: int, seed: int, path: str) -> dict:
         from custmatch.datasets.generator import generate_customers, n_entities_for_records
         from custmatch.normalize import normalize_frame
 
-        raw, truth = generate_customers(n_entities_for_records(n_records), seed=seed)
+        raw, truth = generate_customers(n_entities_for_records(n_records), seed=seed,
+                                        difficulty=difficulty)
         records = normalize_frame(raw)
         link_mode = False
         model = MatchModel()
@@ -126,9 +130,11 @@ def _metrics(is_match: np.ndarray, probability: np.ndarray, true_pairs: int,
             "best_f1": round(best[0], 4), "best_threshold": float(best[1])}
 
 
-def _cluster_f1(records: pd.DataFrame, scored: pd.DataFrame, labels) -> dict:
+def _cluster_f1(records: pd.DataFrame, scored: pd.DataFrame, labels,
+                relation: np.ndarray | None = None) -> dict:
     """Pairwise metrics after :func:`custmatch.cluster.cluster_pairs` with its defaults
-    (auto-merge threshold, chaining guard)."""
+    (auto-merge threshold, chaining guard), and the hard-negative kinds of the record pairs
+    wrongly put in one cluster."""
     from custmatch.cluster import cluster_pairs
     from custmatch.evaluate import evaluate_clusters
 
@@ -137,10 +143,29 @@ def _cluster_f1(records: pd.DataFrame, scored: pd.DataFrame, labels) -> dict:
     seconds = time.perf_counter() - start
     truth = pd.DataFrame({"record_id": records["record_id"], "entity_id": labels})
     m = evaluate_clusters(result.assignments[["record_id", "cluster_id"]], truth)
-    return {"cluster_seconds": round(seconds, 3), "clusters": len(result),
-            "chaining_splits": len(result.splits),
-            "cluster_precision": round(m.precision, 4), "cluster_recall": round(m.recall, 4),
-            "cluster_f1": round(m.f1, 4)}
+    out = {"cluster_seconds": round(seconds, 3), "clusters": len(result),
+           "chaining_splits": len(result.splits),
+           "cluster_precision": round(m.precision, 4), "cluster_recall": round(m.recall, 4),
+           "cluster_f1": round(m.f1, 4)}
+    if relation is not None:
+        cluster = pd.factorize(result.assignments["cluster_id"])[0]
+        out["cluster_false_merge_kinds"] = _cluster_false_merges(cluster, labels, relation)
+    return out
+
+
+def _cluster_false_merges(cluster: np.ndarray, labels: np.ndarray,
+                          relation: np.ndarray) -> dict:
+    """Record pairs in one cluster but of two entities, by hard-negative kind (the kind
+    both records share, else ``unrelated``)."""
+    sizes = np.bincount(cluster)
+    rows = np.flatnonzero(sizes[cluster] > 1)
+    members = pd.DataFrame({"c": cluster[rows], "e": np.asarray(labels)[rows],
+                            "r": np.asarray(relation)[rows], "i": rows})
+    both = members.merge(members, on="c")
+    wrong = both[(both["i_x"] < both["i_y"]) & (both["e_x"] != both["e_y"])]
+    kind = np.where((wrong["r_x"] == wrong["r_y"]) & (wrong["r_x"] != ""), wrong["r_x"],
+                    "unrelated")
+    return pd.Series(kind, dtype=object).value_counts().head(8).to_dict()
 
 
 def run_custmatch(data: dict) -> dict:
@@ -167,13 +192,14 @@ def run_custmatch(data: dict) -> dict:
     out = {"seconds": round(seconds, 3), "prior": model.prior,
            **_metrics(is_match, probability, data["true_pairs"], DEFAULT_THRESHOLD)}
     if data["n_a"] is None:
-        out.update(_cluster_f1(records, scored, data["labels"]))
+        out.update(_cluster_f1(records, scored, data["labels"], data.get("relation")))
         out["false_merge_kinds"] = _false_merge_kinds(data, scored)
     return out
 
 
 def _false_merge_kinds(data: dict, scored: pd.DataFrame) -> dict:
-    """Hard-negative kinds among the false links at the default threshold."""
+    """Hard-negative kinds among the false links (scored pairs, before clustering) at
+    :data:`DEFAULT_THRESHOLD`."""
     records = data["records"]
     kinds = data.get("relation")
     if kinds is None:
@@ -320,6 +346,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--em-pairs", type=int, default=20_000_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--difficulty", default="medium", choices=["easy", "medium", "hard"])
     parser.add_argument("--datasets", default="febrl4,febrl3,generator")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--engine", help=argparse.SUPPRESS)
@@ -332,12 +359,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for dataset in args.datasets.split(","):
             result = base_record("model")
-            name = f"generator-medium-{args.records}" if dataset == "generator" else dataset
+            name = f"generator-{args.difficulty}-{args.records}" if dataset == "generator" \
+                else dataset
             result["dataset"] = name
             path = os.path.join(tmp, f"{dataset}.pkl")
             log(f"preparing {name} (not timed)")
             try:
-                result.update(prepare(dataset, args.records, args.seed, path))
+                result.update(prepare(dataset, args.records, args.seed, path, args.difficulty))
             except ImportError as exc:
                 result["skipped"] = str(exc)
                 emit(result)

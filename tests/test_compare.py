@@ -20,7 +20,8 @@ from custmatch.compare import (
     compare,
 )
 from custmatch.compare.contact import Address, Email, Phone
-from custmatch.compare.person import BirthDate, FirstName, Surname
+from custmatch.compare.organisation import Organisation, OrganisationContact, organisation_key
+from custmatch.compare.person import BirthDate, FirstName, Gender, Surname
 from custmatch.errors import ConfigError, InputError, SchemaError
 
 
@@ -138,8 +139,9 @@ def test_birth_date_levels() -> None:
                                dt.date(1955, 3, 7), dt.date(1980, 3, 7), pd.NaT),
              "birth_year": arr(1980, 1980, 1980, 1980, 1980, 1981, 1955, 1980, None)}
     assert levels_of(bd, left, right) == [
-        "exact", "day_month_swapped", "one_digit", "same_year", "same_year", "within_2_years",
-        "else", "null", "null"]
+        "exact", "day_month_swapped", "one_digit", "within_2_years", "same_year",
+        "within_2_years", "else", "null", "null"]
+    assert bd.disagreement_levels == ("within_2_years",)
 
 
 def test_address_levels() -> None:
@@ -197,6 +199,157 @@ def test_email_levels_and_role_addresses_are_null() -> None:
                               "info@shop.nl", "a@b.nl"),
              "email_role": arr(False, False, False, True, False)}
     assert levels_of(em, left, right) == ["exact", "same_local_part", "else", "null", "null"]
+
+
+def phone_values(*rows: tuple) -> dict:
+    cols = ["phone", "phone_kind", "phone_2", "phone_2_kind"]
+    return {c: arr(*[r[i] for r in rows]) for i, c in enumerate(cols)}
+
+
+def test_phone_other_kind_is_no_disagreement_but_two_mobiles_are() -> None:
+    ph = Phone()
+    left = phone_values(("+31612345678", "mobile", None, None),
+                        ("+31612345678", "mobile", None, None),
+                        ("+31201234567", "fixed", None, None),
+                        ("+31612345678", "mobile", "+31201234567", "fixed"),
+                        ("+31612345678", "mobile", None, None))
+    right = phone_values(("+31201234567", "fixed", None, None),
+                         ("+31687654321", "mobile", None, None),
+                         ("+31207654321", "fixed", None, None),
+                         ("+31207654321", "fixed", None, None),
+                         ("+31881234567", "organisation", None, None))
+    assert ph.labels == ("else", "other_kind", "shared_landline", "shared_mobile")
+    assert ph.disagreement_levels == ("other_kind",)
+    assert levels_of(ph, left, right) == ["other_kind", "else", "else", "else", "null"]
+    old = Phone(other_kind=False)  # the levels of models saved before other_kind
+    assert old.labels == ("else", "shared_landline", "shared_mobile")
+    assert old.disagreement_levels == ()
+    assert levels_of(old, left, right) == ["else", "else", "else", "else", "null"]
+
+
+def given_names(first: tuple, initials: tuple) -> dict:
+    return {"first_name": arr(*first), "initials": arr(*initials)}
+
+
+def test_first_name_all_initials_level() -> None:
+    fn = FirstName()
+    assert fn.labels == ("else", "initials", "all_initials", "short_name", "similar",
+                         "nickname", "exact")
+    got = levels_of(fn, given_names((None, None, None, "Jan Hendrik", None),
+                                    ("JH", "J", "JH", None, "JHM")),
+                    given_names((None, None, None, None, None), ("JH", "J", "J", "JH", "JH")))
+    assert got == ["all_initials", "initials", "initials", "all_initials", "initials"]
+
+
+def test_first_name_nickname_initial_and_roepnaam_beside_official_initials() -> None:
+    fn = FirstName()
+    left = given_names(("Hans", "Toon", "Toos", "Piet", "Ans", "Piet"),
+                       (None, None, "CP", None, "J", None))
+    right = given_names((None, None, "Catharina Petronella", "Paul", "Johanna Maria", None),
+                        ("J", "A", "CP", None, "JM", "K"))
+    # Hans stands for Johannes (J.), Toon for Antonius (A.); Toos with initials C.P. is the
+    # roepnaam of Catharina Petronella, Ans (J.) of Johanna Maria; two names with no
+    # initials of their own decide alone
+    assert levels_of(fn, left, right) == ["initials", "initials", "all_initials", "else",
+                                          "initials", "else"]
+
+
+def test_first_name_short_names_cut_from_official_names() -> None:
+    fn = FirstName()
+    left = given_names(("Bert", "Tineke", "Frans", "Marco", "Peter", "Jan", "Ronaild"),
+                       (None,) * 7)
+    right = given_names(("Albertus Petrus", "Martina", "Franciscus Antonius", "Maria",
+                         "Petrus", "Janneke", "Ronald Nicolaas"), (None,) * 7)
+    assert levels_of(fn, left, right) == ["short_name", "short_name", "short_name", "else",
+                                          "short_name", "short_name", "similar"]
+    old = FirstName(all_initials=False, short_names=False)
+    assert old.labels == ("else", "initials", "similar", "nickname", "exact")
+    assert levels_of(old, left, right) == ["else"] * 7
+
+
+def test_surname_with_tussenvoegsel_written_against_it() -> None:
+    sn = Surname()
+    cols = ["surname_key", "partner_surname_key", "surname_phonetic",
+            "partner_surname_phonetic", "prefix"]
+
+    def values(*rows):
+        return {c: arr(*[r[i] for r in rows]) for i, c in enumerate(cols)}
+
+    left = values(("vanginkel", None, "fanginkel", None, None),
+                  ("vanthof", None, "fantof", None, None),
+                  ("vries", None, "fries", None, "de"),
+                  ("ginkel", None, "ginkel", None, None))
+    right = values(("ginkel", None, "ginkel", None, "van"),
+                   ("hof", None, "hof", None, "van 't"),
+                   ("vries", None, "fries", None, None),
+                   ("vanginkel", None, "fanginkel", None, None))
+    assert levels_of(sn, left, right) == ["exact", "exact", "exact", "else"]
+    # without a prefix column the core surnames decide
+    no_prefix = {k: v for k, v in left.items() if k != "prefix"}
+    assert levels_of(sn, no_prefix, {k: v for k, v in right.items() if k != "prefix"}) == [
+        "else", "else", "exact", "else"]
+
+
+def test_gender_levels() -> None:
+    g = Gender()
+    got = levels_of(g, {"gender": arr("M", "F", "M", "X", None, "m")},
+                    {"gender": arr("M", "M", None, "M", "F", "M")})
+    assert got == ["exact", "else", "null", "null", "null", "exact"]
+    assert g.optional_columns == ("gender",)
+
+
+def test_organisation_levels() -> None:
+    org = Organisation()
+    left = {"organisation": arr("Bakkerij Jansen", "Maatschap Peters & Zwart", "De Regenboog",
+                                "Bakkerij Jansen", "Zuivel Breda", None, None, "De Boer"),
+            "kvk_number": arr(None, None, "30123456", "1234567", None, "30123456", None, None)}
+    right = {"organisation": arr("BAKKERIJ JANSEN.", "Peters & Zwart", "De Regenboog",
+                                 "Jansen Bakkerij", "Zuivel Utrecht", None, "X", "Boer"),
+             "kvk_number": arr(None, None, "40123456", "01234567", None, "30123456", None,
+                               None)}
+    assert levels_of(org, left, right) == ["exact", "similar", "else", "same_kvk", "else",
+                                           "same_kvk", "null", "else"]
+    assert organisation_key("Café 't Hoekje") == "cafethoekje"
+    assert organisation_key(" ") is None
+
+
+def test_organisation_contact_levels() -> None:
+    oc = OrganisationContact()
+    cols = ["organisation", "kvk_number", "phone", "phone_kind", "phone_2", "phone_2_kind",
+            "email_key"]
+
+    def values(*rows):
+        return {c: arr(*[r[i] for r in rows]) for i, c in enumerate(cols)}
+
+    left = values(("Hofman Bouw", None, "+31881234567", "organisation", None, None, None),
+                  ("Hofman Bouw", None, None, None, None, None, "info@hofmanbouw.nl"),
+                  (None, None, "+31881234567", "organisation", None, None, None),
+                  ("Hofman Bouw", None, None, None, None, None, "p.hofman@gmail.com"),
+                  (None, "12345678", "+31881234567", "organisation", None, None, None),
+                  ("Hofman Bouw", None, "+31612345678", "mobile", None, None, None))
+    right = values((None, None, "+31881234567", "service", None, None, None),
+                   (None, None, None, None, None, None, "p.smit@hofmanbouw.nl"),
+                   (None, None, "+31881234567", "organisation", None, None, None),
+                   ("Smit Bouw", None, None, None, None, None, "p.hofman@gmail.com"),
+                   ("Smit Bouw", None, "+31887654321", "organisation", None, None,
+                    "info@smitbouw.nl"),
+                   ("Hofman Bouw", None, "+31612345678", "mobile", None, None, None))
+    # two persons sharing a company number: no business record, no evidence; a consumer
+    # mailbox is no organisation's; a mobile is a person's number
+    assert levels_of(oc, left, right) == ["same_number", "same_domain", "null", "null",
+                                          "else", "null"]
+
+
+def test_optional_columns_may_be_absent(frame: pd.DataFrame) -> None:
+    records = pd.DataFrame({"organisation": ["Bakkerij Jansen", "bakkerij jansen", None],
+                            "surname_key": ["jansen", "jansen", "jansen"]})
+    levels = compare(records, [0, 0], [1, 2], [Organisation(), Gender()])
+    assert levels.matrix.tolist() == [[2, -1], [-1, -1]]
+    person_only = compare(records.drop(columns="organisation"), [0], [1],
+                          [Organisation(), OrganisationContact()])
+    assert person_only.matrix.tolist() == [[-1, -1]]
+    with pytest.raises(SchemaError, match="surname_key"):
+        compare(records.drop(columns="surname_key"), [0], [1], [Surname()])
 
 
 # ------------------------------------------------------------------ engine

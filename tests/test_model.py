@@ -115,8 +115,11 @@ def test_fit_gives_finite_weights_for_every_level_including_unseen(fitted):
     assert (weights.loc[weights["level"] >= 0, ["m", "u"]] > 0).all().all()
     for name in fitted.comparison_names:
         assert abs(fitted.m[name].sum() - 1) < 1e-9 and abs(fitted.u[name].sum() - 1) < 1e-9
-    exact = weights[(weights["label"] == "exact")]
+    exact = weights[(weights["label"] == "exact") & (weights["comparison"] != "gender")]
     assert (exact["weight"] > 3).all()  # agreeing exactly is evidence for a match
+    # half of all pairs share a gender: agreeing is weak evidence, disagreeing strong
+    gender = weights[weights["comparison"] == "gender"].set_index("label")["weight"]
+    assert 0 < gender["exact"] < 2 and gender["else"] < -5
     other = weights[(weights["label"] == "else")]
     assert (other["weight"] < 0).all()
 
@@ -384,3 +387,157 @@ def test_plots_draw_with_matplotlib(example, fitted):
     explanation = fitted.explain(frame, str(row["left_id"]), str(row["right_id"]))
     fig = explanation.plot()
     assert len(fig.axes[0].patches) == len(explanation.waterfall())
+
+
+# ------------------------------------------------------------------ Dutch household evidence
+def test_disagreement_levels_may_keep_a_negative_weight():
+    from custmatch.compare.person import BirthDate
+
+    model = MatchModel([BirthDate()], [block_on("birth_date")], cannot_link=[],
+                       term_frequencies=[], conditionals=[])
+    model.u["birth_date"] = np.array([0.8, 0.1, 0.05, 0.02, 0.02, 0.01])
+    m = np.array([0.05, 0.01, 0.01, 0.01, 0.02, 0.9])  # same_year, one_digit below u
+    with pytest.warns(Warning, match=r"\['same_year', 'one_digit'\]"):
+        guarded = model._guard_m(model.comparisons[0], m)
+    # within_2_years is a partial disagreement (another date): its m stays below u
+    assert np.allclose(guarded, np.array([0.05, 0.01, 0.05, 0.02, 0.02, 0.9]) / 1.05)
+    # a level no training pair showed (no year-only dates in the data) is set to u quietly
+    unseen = np.array([False, False, True, False, False, False])
+    with pytest.warns(Warning, match=r"\['one_digit'\]") as caught:
+        model._guard_m(model.comparisons[0], m, unseen=unseen)
+    assert len(caught) == 1
+
+
+def _households(n_people: int = 400, seed: int = 0) -> pd.DataFrame:
+    """Two records per person; people come in pairs of partners who share an e-mail
+    address, a postcode and a surname, but not a first name, a mobile or a birth date.
+    One record in twenty carries a typo in one of the personal fields."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in range(n_people):
+        family = p // 2
+        for _ in range(2):
+            row = {"first_name": f"f{p}", "mobile": f"m{p}", "birth": f"b{p}",
+                   "surname": f"s{family}", "postcode": f"pc{family}", "email": f"e{family}"}
+            if rng.random() < 0.05:
+                row[str(rng.choice(["first_name", "mobile", "birth"]))] = f"typo{p}"
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_block_u_keeps_family_mailboxes_from_teaching_em_that_names_may_differ():
+    frame = _households()
+    comparisons = [Exact(c) for c in ("first_name", "mobile", "birth", "surname",
+                                      "postcode", "email")]
+
+    def fitted_m(block_u: bool) -> float:
+        model = MatchModel(comparisons, [block_on("email")], cannot_link=[],
+                           term_frequencies=[], conditionals=[])
+        model.estimate_u(frame, seed=0).estimate_m(frame, [block_on("email")],
+                                                   block_u=block_u)
+        return float(model.m["first_name"][0])  # first names disagree among matches
+
+    # truth: under 2% of one person's record pairs disagree on the first name; with the u
+    # of random pairs, EM takes the partners sharing a mailbox for matches
+    assert fitted_m(block_u=True) < 0.05
+    assert fitted_m(block_u=False) > 0.3
+
+
+def test_conditionals_train_where_no_earlier_one_holds_and_may_keep_m(example, monkeypatch):
+    frame, _ = example
+    seen: list[np.ndarray] = []
+    real = model_core.expectation_maximisation
+
+    def spy(patterns, *args, **kwargs):
+        if kwargs.get("estimate_u") not in (True, False):  # the conditional runs
+            seen.append(np.asarray(patterns))
+        return real(patterns, *args, **kwargs)
+
+    model = MatchModel().estimate_u(frame).estimate_m(frame)
+    monkeypatch.setattr(model_core, "expectation_maximisation", spy)
+    model.estimate_conditionals(frame)
+    names = model.comparison_names
+    address = model.comparisons[names.index("address")]
+    household = [address.labels.index(x) for x in ("exact", "other_addition",
+                                                    "same_street_number")]
+    assert [c.name for c in model.conditionals] == [
+        "address=exact/other_addition/same_street_number -> surname, phone, email, birth_date",
+        "phone=shared_landline -> surname, email", "surname=exact -> email"]
+    assert len(seen) == 3
+    assert np.isin(seen[0][:, names.index("address")], household).all()
+    for later in seen[1:]:  # never trained on pairs the address conditional covers
+        assert not np.isin(later[:, names.index("address")], household).any()
+    assert not (seen[2][:, names.index("phone")] == 2).any()  # nor the landline one
+    for k in (1, 2):  # estimate_m=False: the unconditional m, guarded against the new u
+        assert not model.conditionals[k].estimate_m
+        for name, m in model.conditional_m[k].items():
+            comparison = model.comparisons[names.index(name)]
+            expected = model._guard_m(comparison, model.m[name], model.conditional_u[k][name],
+                                      quiet=True)
+            assert np.array_equal(m, expected)
+
+
+def test_conditional_descriptions_round_trip_and_default_to_estimating_m():
+    from custmatch.model.conditional import Conditional, default_conditionals
+
+    for cond in default_conditionals():
+        assert Conditional.from_dict(cond.to_dict()) == cond
+    older = {k: v for k, v in default_conditionals()[1].to_dict().items() if k != "estimate_m"}
+    assert Conditional.from_dict(older).estimate_m is True
+
+
+def test_predict_gives_the_evidence_without_the_prior(example, fitted):
+    frame, _ = example
+    scored = fitted.predict(frame)
+    assert list(scored.columns[-1:]) == ["evidence_weight"]
+    assert np.array_equal(scored["evidence_weight"].to_numpy(),
+                          scored["match_weight"].to_numpy() - fitted.prior_weight)
+
+
+def test_models_saved_before_new_levels_load_with_their_old_levels(example, fitted):
+    frame, _ = example
+    data = json.loads(json.dumps(fitted.to_dict()))
+    old = {"phone": ("other_kind",), "first_name": ("all_initials", "short_names")}
+    for spec in data["comparisons"]:
+        if spec["name"] in old:
+            added = set(old[spec["name"]])
+            for field in added:
+                del spec["fields"][field]
+            keep = [i for i, label in enumerate(spec["labels"])
+                    if label not in ("other_kind", "all_initials", "short_name")]
+            spec["labels"] = [spec["labels"][i] for i in keep]
+            for target in ("m", "u"):
+                values = np.array(spec[target])[keep]
+                spec[target] = (values / values.sum()).tolist()
+    for cond in data["conditionals"]:
+        cond["m"], cond["u"] = {}, {}  # trained on the new levels; not part of this check
+    loaded = MatchModel.from_dict(data)
+    by_name = {c.name: c for c in loaded.comparisons}
+    assert by_name["phone"].labels == ("else", "shared_landline", "shared_mobile")
+    assert by_name["first_name"].labels == ("else", "initials", "similar", "nickname", "exact")
+    scored = loaded.predict(frame)
+    assert scored["level_phone"].max() <= 2 and np.isfinite(scored["match_weight"]).all()
+
+
+def test_default_term_frequencies():
+    from custmatch.model import default_term_frequencies
+
+    assert [(t.comparison, t.columns, t.levels) for t in default_term_frequencies()] == [
+        ("first_name", ("first_name",), ("exact",)),
+        ("surname", ("surname_key",), ("exact",)),
+        # street frequency only for "same street": at the same number the address is rare
+        ("address", ("street_key", "city_key"), ("same_street",)),
+        ("organisation", ("organisation",), ("exact",)),
+    ]
+
+
+def test_default_model_fits_records_without_business_or_gender_columns(example):
+    frame, _ = example
+    persons = frame.drop(columns=[c for c in ("organisation", "kvk_number", "gender")
+                                  if c in frame.columns])
+    model = MatchModel().fit(persons)
+    scored = model.predict(persons)
+    assert (scored["level_organisation"] == -1).all() and (scored["level_gender"] == -1).all()
+    assert np.isfinite(scored["match_weight"]).all()
+    explained = model.explain(persons, scored["left_id"].iloc[0], scored["right_id"].iloc[0])
+    assert explained.table.set_index("comparison").loc["organisation", "left_value"] == "-"

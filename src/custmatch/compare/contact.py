@@ -21,7 +21,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -109,20 +111,31 @@ class Phone(Comparison):
     Each record may hold two numbers (``phone`` and ``phone_2``); a number in either
     matches either. Levels: ``shared_mobile`` (a common mobile: strong, personal evidence),
     ``shared_landline`` (a common landline or VoIP number: household evidence, weaker),
-    else. Organisation, service (0800/090x), M2M and pager numbers are no evidence about a
-    person: a side with only those is null, like a side without a number.
+    ``other_kind`` (no common number, but nothing to disagree on either: one side gave only
+    a mobile, the other only a landline, as one person does to different systems; only
+    with ``other_kind=True``), else (both sides have a number of the same kind and none is
+    shared: two different mobiles are two people). Organisation, service (0800/090x), M2M
+    and pager numbers are no evidence about a person: a side with only those is null, like
+    a side without a number.
     """
 
     phone: str = "phone"
     kind: str = "phone_kind"
     phone_2: str = "phone_2"
     kind_2: str = "phone_2_kind"
+    other_kind: bool = True
     name: str = "phone"  # type: ignore[assignment]
     labels: tuple[str, ...] = field(default=("else", "shared_landline", "shared_mobile"),
                                     init=False)
+    legacy_fields: ClassVar[Mapping[str, object]] = {"other_kind": False}
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", (self.phone, self.kind, self.phone_2, self.kind_2))
+        labels = ("else", "other_kind", "shared_landline", "shared_mobile") if self.other_kind \
+            else ("else", "shared_landline", "shared_mobile")
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "disagreement_levels", ("other_kind",) if self.other_kind
+                           else ())
 
     def prepare(self, values: Values) -> Values:
         out: dict[str, NDArray[np.object_]] = {}
@@ -135,17 +148,23 @@ class Phone(Comparison):
             numbers = np.where(usable, numbers, None)
             out[f"n{slot}"] = numbers
             out[f"m{slot}"] = mobile & usable
+            out[f"s{slot}"] = shared & usable
         return out
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         has_l = present(left["n0"]) | present(left["n1"])
         has_r = present(right["n0"]) | present(right["n1"])
         out = np.zeros(len(has_l), dtype=np.int8)
+        if self.other_kind:
+            common_kind = ((left["m0"] | left["m1"]) & (right["m0"] | right["m1"])) | (
+                (left["s0"] | left["s1"]) & (right["s0"] | right["s1"]))
+            out[~common_kind] = 1
+        top = self.n_levels - 1
         for i in (0, 1):
             for j in (0, 1):
                 a, b = left[f"n{i}"], right[f"n{j}"]
                 same = present(a) & (a == b)
-                level = np.where(left[f"m{i}"] | right[f"m{j}"], 2, 1).astype(np.int8)
+                level = np.where(left[f"m{i}"] | right[f"m{j}"], top, top - 1).astype(np.int8)
                 out = np.where(same, np.maximum(out, level), out).astype(np.int8)
         out[~(has_l & has_r)] = -1
         return out

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -51,9 +52,25 @@ class Comparison:
     ``prepare(values)`` runs once per distinct value combination before any pair is
     compared, and may add derived arrays (keys, bit sets) that ``levels`` then reads; the
     default passes the values through.
+
+    ``optional_columns`` (a subset of ``columns``) may be absent from the records: they are
+    then read as all missing instead of raising :class:`~custmatch.errors.SchemaError`
+    (e.g. a KvK number that only business sources export).
+
+    ``disagreement_levels`` names levels above else that are partial *disagreements*, not
+    agreements (birth dates a year apart, a mobile on one side and a landline on the other):
+    a model may give them a negative weight. Every other level above else is an agreement,
+    and a model never lets agreeing count against a match.
+
+    ``legacy_fields`` maps constructor fields added after models were first saved to the
+    value that reproduces the older levels; a saved model that lacks such a field loads
+    with it (see :meth:`custmatch.model.MatchModel.from_dict`).
     """
 
     columns: tuple[str, ...] = ()
+    optional_columns: tuple[str, ...] = ()
+    disagreement_levels: tuple[str, ...] = ()
+    legacy_fields: ClassVar[Mapping[str, object]] = {}
     name: str = ""
     labels: tuple[str, ...] = ("else",)
 
@@ -109,12 +126,17 @@ def _encode(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[NDArray[np.i
     """One code per row for the combination of ``columns`` and the values of each code."""
     combined = np.zeros(len(frame), dtype=np.int64)
     for column in columns:
+        if column not in frame.columns:  # an optional column: all missing
+            continue
         codes, _ = pd.factorize(frame[column], use_na_sentinel=True)
         combined = combine_codes(combined, codes)
     first_row = np.zeros(int(combined.max()) + 1 if len(combined) else 0, dtype=np.int64)
     first_row[combined[::-1]] = np.arange(len(combined) - 1, -1, -1)  # first occurrence
     values = {}
     for column in columns:
+        if column not in frame.columns:
+            values[column] = np.full(len(first_row), None, dtype=object)
+            continue
         col = frame[column].to_numpy(dtype=object, na_value=None)[first_row]
         values[column] = col
     return combined, values
@@ -175,7 +197,8 @@ def compare(
     if len(set(names)) != len(names):
         raise ConfigError(f"comparison names must be unique, got {names}")
     for comparison in comparisons:
-        missing = [c for c in comparison.columns if c not in frame.columns]
+        missing = [c for c in comparison.columns
+                   if c not in frame.columns and c not in comparison.optional_columns]
         if missing:
             raise SchemaError(
                 f"comparison {comparison.name!r} needs column(s) {missing}; "
@@ -267,6 +290,8 @@ def check_comparison(comparison: Comparison, left: Values, right: Values) -> NDA
     for side in (left, right):
         all_null = np.ones(n, dtype=bool)
         for column in comparison.columns:
+            if column not in side and column in comparison.optional_columns:
+                continue  # an absent optional column reads as all missing
             all_null &= pd.isna(pd.Series(side[column], dtype=object)).to_numpy()
         if (forward[all_null] != -1).any():
             bad = int(np.flatnonzero(all_null & (forward != -1))[0])

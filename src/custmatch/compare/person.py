@@ -23,9 +23,11 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+from rapidfuzz import fuzz as _fuzz
 from rapidfuzz.distance import JaroWinkler as _JaroWinkler
 
 from custmatch.compare.engine import Comparison, Values
@@ -34,7 +36,7 @@ from custmatch.errors import ConfigError
 from custmatch.normalize.text import fold_accents
 from custmatch.normalize.wordlists import load_mapping
 
-__all__ = ["BirthDate", "FirstName", "Surname", "nickname_groups"]
+__all__ = ["BirthDate", "FirstName", "Gender", "Surname", "nickname_groups"]
 
 _MAX_NAMES = 3  # given names compared per record
 
@@ -68,6 +70,15 @@ def nickname_groups() -> dict[str, str]:
     return {name: find(name) for name in list(parent)}
 
 
+def _group_letters(groups: Mapping[str, str]) -> dict[str, int]:
+    """Group key -> bit set of the initials of every name in the group (``jan``, ``hans``,
+    ``johannes``: J and H)."""
+    out: dict[str, int] = {}
+    for name, group in groups.items():
+        out[group] = out.get(group, 0) | _letter_bits(_initial_letters(name)[:1])
+    return out
+
+
 def _key(text: object) -> str | None:
     if text is None or text != text:
         return None
@@ -95,16 +106,24 @@ class FirstName(Comparison):
 
     Levels: ``exact`` (same name), ``nickname`` (same name group: Jan ~ Johannes, Henk ~
     Hendrikus; any given name counts), ``similar`` (Jaro-Winkler >= ``threshold``),
-    ``initials`` (compatible initials: ``J.`` vs ``Jan``, ``JH`` vs ``J``, or a roepnaam's
-    initial among the other's initials as in ``Henk`` vs ``J.H.``), else. Null when a side
-    has neither a name nor initials.
+    ``all_initials`` (the same two or more initials, ``J.H.M.`` ~ ``Jan Hendrik Maria``; only
+    with ``all_initials=True``), ``initials`` (compatible initials: ``J.`` vs ``Jan``, ``JH``
+    vs ``J``, or a roepnaam's initial, or that of the official name it stands for, among the
+    other's initials as in ``Henk`` vs ``J.H.`` or ``Hans`` vs ``J.``), else. When both
+    sides have a name, the names decide, unless a side's initials are not those of its name
+    (a roepnaam beside official initials: ``Nel``, ``P.A.``); then the initials count as
+    above. Null when a side has neither a name nor initials.
     """
 
     first_name: str = "first_name"
     initials: str = "initials"
     threshold: float = 0.9
     nicknames: Mapping[str, str] | None = None
+    all_initials: bool = True
+    short_names: bool = True
     name: str = "first_name"  # type: ignore[assignment]
+    legacy_fields: ClassVar[Mapping[str, object]] = {"all_initials": False,
+                                                     "short_names": False}
     labels: tuple[str, ...] = field(
         default=("else", "initials", "similar", "nickname", "exact"), init=False
     )
@@ -113,9 +132,16 @@ class FirstName(Comparison):
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"FirstName threshold must be in (0, 1], got {self.threshold!r}")
         object.__setattr__(self, "columns", (self.first_name, self.initials))
+        labels = ["else", "initials", "similar", "nickname", "exact"]
+        if self.short_names:
+            labels.insert(2, "short_name")
+        if self.all_initials:
+            labels.insert(2, "all_initials")
+        object.__setattr__(self, "labels", tuple(labels))
 
     def prepare(self, values: Values) -> Values:
         groups = self.nicknames if self.nicknames is not None else nickname_groups()
+        group_letters = _group_letters(groups)
         names, inits = values[self.first_name], values[self.initials]
         n = len(names)
         key = np.empty(n, dtype=object)
@@ -123,21 +149,42 @@ class FirstName(Comparison):
         bits = np.zeros(n, dtype=np.int64)
         first_initial = np.zeros(n, dtype=np.int64)
         name_initial = np.zeros(n, dtype=np.int64)
+        own_initials = np.zeros(n, dtype=bool)
+        text = np.full(n, "", dtype=object)
+        first_token = np.full(n, "", dtype=object)
+        chunk = np.full(n, "", dtype=object)
+        n_tokens = np.zeros(n, dtype=np.int64)
         for i in range(n):
             name_key = _key(names[i])
             key[i] = name_key
             init_text = _initial_letters(str(inits[i])) if present(inits[i:i + 1])[0] else ""
             tokens = name_key.replace("-", " ").split() if name_key else []
             if name_key:
-                name_initial[i] = _letter_bits(_initial_letters(tokens[0])[:1])
+                derived = "".join(_initial_letters(t)[:1] for t in tokens)
+                # the roepnaam's initial, or that of an official name it stands for (Hans,
+                # Johannes: H or J)
+                first_group = groups.get(tokens[0], tokens[0])
+                name_initial[i] = _letter_bits(_initial_letters(tokens[0])[:1]) | \
+                    group_letters.get(first_group, 0)
                 for j, token in enumerate(tokens[:_MAX_NAMES]):
                     group[i, j] = groups.get(token, token)
+                first_token[i] = tokens[0]
+                chunk[i] = _short_name_chunk(tokens[0])
+                n_tokens[i] = len(tokens)
+                # initials that the name does not explain: the official names behind a
+                # roepnaam (Nel, P.A.) or initials added to the name (Jan H.)
+                own_initials[i] = bool(init_text) and not (
+                    init_text.startswith(derived) or derived.startswith(init_text))
                 if not init_text:
-                    init_text = "".join(_initial_letters(t)[:1] for t in tokens)
+                    init_text = derived
             bits[i] = _letter_bits(init_text)
             first_initial[i] = _letter_bits(init_text[:1])
+            text[i] = init_text
         return {"key": key, "group": group, "bits": bits, "first": first_initial,
-                "name_initial": name_initial}
+                "name_initial": name_initial, "own_initials": own_initials, "text": text,
+                "n_initials": np.array([len(t) for t in text], dtype=np.int64),
+                "first_token": first_token, "chunk": chunk, "n_tokens": n_tokens,
+                "token_length": np.array([len(t) for t in first_token], dtype=np.int64)}
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         lk, rk = left["key"], right["key"]
@@ -148,40 +195,100 @@ class FirstName(Comparison):
         out = np.zeros(len(lk), dtype=np.int8)
 
         # initials: same first initial and one set inside the other, or (one side name only)
-        # the name's initial among the other side's initials (roepnaam from a later name)
+        # the name's initial among the other side's initials (roepnaam from a later name, or
+        # a nickname of an official name: Hans ~ J.)
         nested = ((lb & rb) == lb) | ((lb & rb) == rb)
         compatible = (left["first"] == right["first"]) & nested
         roepnaam = (has_l & ~has_r & ((left["name_initial"] & rb) != 0)) | (
             has_r & ~has_l & ((right["name_initial"] & lb) != 0)
         )
-        out[(compatible | roepnaam) & ~both] = 1  # with two names, the names decide
+        # with two names, the names decide, unless a side's initials are not those of its
+        # name (a roepnaam beside the official initials: Nel P.A. ~ Petronella Anna P.A.);
+        # then compatible initials are evidence as for initials alone
+        official = both & (left["own_initials"] | right["own_initials"]) & compatible
+        initials = np.where(compatible | roepnaam, 1, 0).astype(np.int8)
+        if self.all_initials:
+            lt, rt = left["text"], right["text"]
+            several = (left["n_initials"] >= 2) & (lt == rt)
+            initials[several & compatible] = 2
+        out[~both] = initials[~both]
+        top = self.n_levels - 1
 
         idx = np.flatnonzero(both)
         if len(idx):
             a = np.array([str(v) for v in lk[idx]], dtype=object)
             b = np.array([str(v) for v in rk[idx]], dtype=object)
-            level = np.zeros(len(idx), dtype=np.int8)
-            level[similarity(_JaroWinkler.normalized_similarity, a, b) >= self.threshold] = 2
+            level = np.where(official[idx], initials[idx], 0).astype(np.int8)
+            if self.short_names:
+                level[self._short_name(left, right, idx, a, b)] = top - 3
+            level[self._similar(left, right, idx, a, b)] = top - 2
             lg, rg = left["group"][idx], right["group"][idx]
             same_group = np.zeros(len(idx), dtype=bool)
             for i in range(_MAX_NAMES):
                 for j in range(_MAX_NAMES):
                     same_group |= present(lg[:, i]) & (lg[:, i] == rg[:, j])
-            level[same_group] = 3
-            level[a == b] = 4
+            level[same_group] = top - 1
+            level[a == b] = top
             out[idx] = level
         out[null] = -1
         return out
+
+    def _similar(self, left: Values, right: Values, idx: NDArray[np.int64],
+                 a: NDArray[np.object_], b: NDArray[np.object_]) -> NDArray[np.bool_]:
+        """Jaro-Winkler of the names, or of the first given names (a typo in ``Ronaild
+        Nicolaas`` ~ ``Ronald``), >= threshold."""
+        jw = _JaroWinkler.normalized_similarity
+        close = similarity(jw, a, b) >= self.threshold
+        if not self.short_names:
+            return close
+        fa = np.array([str(v) for v in left["first_token"][idx]], dtype=object)
+        fb = np.array([str(v) for v in right["first_token"][idx]], dtype=object)
+        close |= similarity(jw, fa, fb) >= self.threshold
+        return close
+
+    @staticmethod
+    def _short_name(left: Values, right: Values, idx: NDArray[np.int64],
+                    a: NDArray[np.object_], b: NDArray[np.object_]) -> NDArray[np.bool_]:
+        """A roepnaam formed from an official given name on the other side: its first three
+        letters (after a diminutive -je/-tje/-ke) inside one of the other's names, which is
+        longer or one of several (Bert ~ Albertus, Nel ~ Petronella, Tineke ~ Martina,
+        Frans ~ Franciscus Antonius), as roepnamen are cut from BRP names."""
+        out = np.zeros(len(idx), dtype=bool)
+        for this, other, other_names in ((left, right, b), (right, left, a)):
+            chunk = this["chunk"][idx]
+            longer = (other["n_tokens"][idx] >= 2) | (
+                other["token_length"][idx] > this["token_length"][idx])
+            usable = present(chunk) & longer & (this["n_tokens"][idx] == 1)
+            rows = np.flatnonzero(usable)
+            if len(rows):
+                found = similarity(_fuzz.partial_ratio, chunk[rows].astype(object),
+                                   other_names[rows]) >= 100.0
+                out[rows[found]] = True
+        return out
+
+
+def _short_name_chunk(token: str) -> str:
+    """The first three letters of a given name without a diminutive ending (``marieke`` ->
+    ``mar``, ``tineke`` -> ``tin``); ``""`` when fewer than three letters remain."""
+    stem = token
+    for ending in ("tje", "je", "ke"):
+        if stem.endswith(ending) and len(stem) - len(ending) >= 3:
+            stem = stem[: -len(ending)]
+            break
+    letters = "".join(ch for ch in stem if ch.isalpha())
+    return letters[:3] if len(letters) >= 3 else ""
 
 
 @dataclass(frozen=True, repr=False)
 class Surname(Comparison):
     """Surname without tussenvoegsel, aware of married names and Dutch spelling variants.
 
-    Levels: ``exact`` (same core surname), ``phonetic`` (same Dutch phonetic key, e.g.
-    Meijer/Meyer), ``either_part`` (a part of a hyphenated or partner name matches a part of
-    the other: Jansen-de Vries ~ de Vries), ``similar`` (Jaro-Winkler >= ``threshold``),
-    else. Null when either side has no surname.
+    Levels: ``exact`` (same core surname, or the same letters once the tussenvoegsel is
+    written against it: ``Vanginkel`` ~ ``van Ginkel``, as typed into web forms),
+    ``phonetic`` (same Dutch phonetic key, e.g. Meijer/Meyer), ``either_part`` (a part of a
+    hyphenated or partner name matches a part of the other: Jansen-de Vries ~ de Vries),
+    ``similar`` (Jaro-Winkler >= ``threshold``), else. Null when either side has no surname.
+    The ``prefix`` (tussenvoegsel) column may be absent or ``None``.
     """
 
     surname_key: str = "surname_key"
@@ -189,6 +296,7 @@ class Surname(Comparison):
     phonetic: str = "surname_phonetic"
     partner_phonetic: str = "partner_surname_phonetic"
     threshold: float = 0.9
+    prefix: str | None = "prefix"
     name: str = "surname"  # type: ignore[assignment]
     labels: tuple[str, ...] = field(
         default=("else", "similar", "either_part", "phonetic", "exact"), init=False
@@ -197,10 +305,21 @@ class Surname(Comparison):
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"Surname threshold must be in (0, 1], got {self.threshold!r}")
-        object.__setattr__(
-            self, "columns", (self.surname_key, self.partner_key, self.phonetic,
-                              self.partner_phonetic)
-        )
+        columns = (self.surname_key, self.partner_key, self.phonetic, self.partner_phonetic)
+        if self.prefix is not None:
+            columns = (*columns, self.prefix)
+            object.__setattr__(self, "optional_columns", (self.prefix,))
+        object.__setattr__(self, "columns", columns)
+
+    def prepare(self, values: Values) -> Values:
+        out = dict(values)
+        keys = values[self.surname_key]
+        prefixes = values.get(self.prefix) if self.prefix is not None else None
+        if prefixes is None:
+            prefixes = np.full(len(keys), None, dtype=object)
+        out["_glued"] = np.array([_glued(p, k) for p, k in zip(prefixes, keys, strict=True)],
+                                 dtype=object)
+        return out
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         ls, rs = left[self.surname_key], right[self.surname_key]
@@ -228,8 +347,20 @@ class Surname(Comparison):
         level[part] = 2
         level[present(lf[idx]) & (lf[idx] == rf[idx])] = 3
         level[a == b] = 4
+        if "_glued" in left and "_glued" in right:
+            lg, rg = left["_glued"][idx], right["_glued"][idx]
+            level[present(lg) & (lg == rg)] = 4
         out[idx] = level
         return out
+
+
+def _glued(prefix: object, key: object) -> str | None:
+    """Letters of tussenvoegsel + core surname key, without spaces (``van 't`` + ``hof`` ->
+    ``vanthof``); ``None`` without a surname."""
+    if key is None or key != key or not str(key):
+        return None
+    text = str(key) if prefix is None or prefix != prefix else f"{prefix}{key}"
+    return "".join(ch for ch in fold_accents(text).casefold() if ch.isalnum())
 
 
 def _ymd(value: object) -> tuple[int, int, int]:
@@ -250,10 +381,15 @@ class BirthDate(Comparison):
     """Birth date with Dutch data-entry errors in mind.
 
     Levels: ``exact``, ``day_month_swapped`` (3-4 vs 4-3, a US-format system in between),
-    ``one_digit`` (one digit of ``yyyymmdd`` differs), ``same_year`` (also when a side
-    only has a year), ``within_{n}_years`` for each of ``year_distances``, else. Null when
+    ``one_digit`` (one digit of ``yyyymmdd`` differs), ``same_year`` (a side only has a
+    year, and it agrees), ``within_{n}_years`` for each of ``year_distances`` (years at most
+    n apart, or two full dates in one year that differ by more than a typo), else. Null when
     a side has neither a date nor a year. Dates are ``datetime.date``, Timestamps or ISO
     strings; ``year`` (optional) names a column with the year of year-only records.
+
+    The ``within_{n}_years`` levels are disagreements (:attr:`disagreement_levels`): two
+    full dates a few months or years apart that no typo explains belong to two people
+    (siblings), and a model may weigh them against a match.
     """
 
     column: str = "birth_date"
@@ -275,6 +411,8 @@ class BirthDate(Comparison):
         within = tuple(f"within_{d}_years" for d in reversed(distances))
         labels = ("else", *within, "same_year", "one_digit", "day_month_swapped", "exact")
         object.__setattr__(self, "labels", labels)
+        # another date in the same or a near year is not a typo: siblings, not one person
+        object.__setattr__(self, "disagreement_levels", within)
 
     def prepare(self, values: Values) -> Values:
         dates = values[self.column]
@@ -300,7 +438,7 @@ class BirthDate(Comparison):
         k = len(self.year_distances)
         for rank, distance in enumerate(reversed(self.year_distances)):  # widest first
             out[gap <= distance] = rank + 1
-        out[gap == 0] = k + 1
+        out[(gap == 0) & ~full] = k + 1  # only a year to compare, and it agrees
         ld = left["digits"].view(np.uint32).reshape(len(ly), -1) if len(ly) else None
         if ld is not None:
             rd = right["digits"].view(np.uint32).reshape(len(ly), -1)
@@ -311,4 +449,35 @@ class BirthDate(Comparison):
         out[swapped] = k + 3
         out[full & (ly == ry) & (left["m"] == right["m"]) & (left["d"] == right["d"])] = k + 4
         out[(ly < 0) | (ry < 0)] = -1
+        return out
+
+
+@dataclass(frozen=True, repr=False)
+class Gender(Comparison):
+    """Gender, as read from a salutation (``Dhr.``/``Mevr.``) or a gender field.
+
+    Levels: ``exact`` (both ``M`` or both ``F``), else. Partners in one household share a
+    surname, an address and a landline, and often an initial; a salutation that says
+    ``de heer`` on one record and ``mevrouw`` on the other tells them apart. Null when a side
+    has no gender or one other than ``M``/``F`` (``X``: no evidence either way); the column
+    may be absent.
+    """
+
+    column: str = "gender"
+    name: str = "gender"  # type: ignore[assignment]
+    labels: tuple[str, ...] = field(default=("else", "exact"), init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", (self.column,))
+        object.__setattr__(self, "optional_columns", (self.column,))
+
+    def prepare(self, values: Values) -> Values:
+        codes = np.array([str(v).strip().upper()[:1] if v is not None and v == v else ""
+                          for v in values[self.column]], dtype=object)
+        return {"g": np.where(np.isin(codes, ["M", "F"]), codes, None)}
+
+    def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
+        lg, rg = left["g"], right["g"]
+        out = (lg == rg).astype(np.int8)
+        out[~(present(lg) & present(rg))] = -1
         return out

@@ -8,7 +8,8 @@ Training without labels, the way Splink does it, but on unique comparison patter
 
 1. :meth:`MatchModel.estimate_u`: u from random record pairs (almost all non-matches);
 2. :meth:`MatchModel.estimate_m`: EM on the pairs of each training blocking rule, with the
-   comparisons that rule blocks on held fixed, m averaged over the rules;
+   comparisons that rule blocks on held fixed, m averaged over the rules (EM also fits how
+   the non-matches inside each block agree: they are not random pairs);
 3. :meth:`MatchModel.estimate_prior`: the share of matches among candidate pairs (EM with m
    and u fixed), scaled to all record pairs; or
    :meth:`MatchModel.estimate_prior_from_rules` from deterministic rules and their recall.
@@ -305,18 +306,25 @@ class MatchModel:
         records: Records,
         training_rules: Sequence[BlockingRule] | None = None,
         *,
-        max_iterations: int = 100,
+        max_iterations: int = 300,
         tolerance: float = 1e-5,
         max_pairs_per_rule: int | None = 20_000_000,
         seed: int = 0,
+        block_u: bool = True,
     ) -> MatchModel:
         """m probabilities by EM on the pairs of each training rule (see the module doc).
 
         Per rule, comparisons that use a column the rule blocks on are held fixed; each
         other comparison's m is the mean of its estimates over the rules that estimated it.
+        With ``block_u`` (the default) EM also fits, inside each rule's pairs, how the
+        non-matches there agree: the non-matches of a block are not random pairs (those
+        sharing an e-mail address are mostly one household, and agree on surname, address
+        and landline), and scoring them with the u of random pairs would count them as
+        matches. Only m is kept; the model's u stays the one from random pairs.
         Agreement levels whose m falls below u are set to u (weight 0) with a warning:
-        agreeing can not be evidence against a match. Comparisons no rule estimated keep
-        their current m, with a warning.
+        agreeing can not be evidence against a match (levels a comparison declares as
+        ``disagreement_levels`` may stay below u). Comparisons no rule estimated keep their
+        current m, with a warning.
         """
         frame, offsets = _stack(records)
         rules = list(default_training_rules() if training_rules is None else training_rules)
@@ -326,6 +334,7 @@ class MatchModel:
             warnings.warn("estimate_m before estimate_u: u is still uniform; "
                           "call estimate_u first", CustmatchWarning, stacklevel=2)
         estimates: dict[str, list[NDArray[np.float64]]] = {c.name: [] for c in self.comparisons}
+        seen = {c.name: np.zeros(c.n_levels, dtype=bool) for c in self.comparisons}
         runs: list[TrainingRun] = []
         n_levels = [c.n_levels for c in self.comparisons]
         for rule in rules:
@@ -349,7 +358,8 @@ class MatchModel:
                 patterns, counts,
                 [self.m[c.name] for c in self.comparisons],
                 [self.u[c.name] for c in self.comparisons],
-                prior=0.3, fixed=fixed, max_iterations=max_iterations, tolerance=tolerance)
+                prior=0.3, fixed=fixed, max_iterations=max_iterations, tolerance=tolerance,
+                estimate_u=block_u)
             if not result.converged:
                 warnings.warn(f"EM on {rule.name} did not converge in {result.iterations} "
                               f"iterations (last change {result.max_change:.2g})",
@@ -357,6 +367,9 @@ class MatchModel:
             for j, c in enumerate(self.comparisons):
                 if j not in fixed:
                     estimates[c.name].append(result.m[j])
+                    column = patterns[:, j]
+                    seen[c.name] |= np.bincount(column[column >= 0].astype(np.int64),
+                                                minlength=c.n_levels)[: c.n_levels] > 0
             runs.append(TrainingRun(rule.name, len(left), len(patterns),
                                     tuple(self.comparisons[j].name for j in fixed),
                                     result.iterations, result.converged, result.prior))
@@ -366,17 +379,27 @@ class MatchModel:
                 warnings.warn(f"no training rule estimated m for {c.name!r}; it keeps its "
                               "starting values", CustmatchWarning, stacklevel=2)
                 continue
-            self.m[c.name] = self._guard_m(c, np.mean(found, axis=0))
+            self.m[c.name] = self._guard_m(c, np.mean(found, axis=0), unseen=~seen[c.name])
         self.training = runs
         self.trained["m"] = bool(runs)
         return self
 
     def _guard_m(self, comparison: Comparison, m: NDArray[np.float64],
-                 u: NDArray[np.float64] | None = None, quiet: bool = False
-                 ) -> NDArray[np.float64]:
+                 u: NDArray[np.float64] | None = None, quiet: bool = False,
+                 unseen: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
+        """m with agreement levels below u raised to u (weight 0), with a warning unless
+        ``quiet`` or the level never occurred in training (``unseen``: nothing learned,
+        e.g. year-only birth dates in data that has none)."""
         m = np.maximum(np.asarray(m, dtype=np.float64), MIN_PROBABILITY)
         u = self.u[comparison.name] if u is None else u
-        low = np.flatnonzero(m[1:] < u[1:]) + 1
+        partial = set(getattr(comparison, "disagreement_levels", ()))
+        agreement = np.array([label not in partial for label in comparison.labels[1:]],
+                             dtype=bool)
+        low = np.flatnonzero((m[1:] < u[1:]) & agreement) + 1
+        if unseen is not None and len(low):
+            silent = low[np.asarray(unseen, dtype=bool)[low]]
+            m[silent] = u[silent]
+            low = low[~np.asarray(unseen, dtype=bool)[low]]
         if len(low) and quiet:
             m[low] = u[low]
         elif len(low):
@@ -393,13 +416,14 @@ class MatchModel:
             return dedupe(frame, listed, max_block_size=self.max_block_size)
         return link_stacked(frame, offsets, listed, max_block_size=self.max_block_size)
 
-    def estimate_conditionals(self, records: Records, *, max_iterations: int = 100,
+    def estimate_conditionals(self, records: Records, *, max_iterations: int = 300,
                               tolerance: float = 1e-5, max_pairs: int = 20_000_000,
                               seed: int = 0) -> MatchModel:
         """Conditional m and u (see :mod:`custmatch.model.conditional`): EM on the pairs of
         each conditional's rule where the condition holds, with the conditioning comparison
         held out, the conditional comparisons' m and u re-estimated and all other
-        comparisons frozen at their trained values."""
+        comparisons frozen at their trained values. A conditional only ever applies where no
+        earlier one holds for the same comparisons, so it trains on those pairs only."""
         frame, offsets = _stack(records)
         names = self.comparison_names
         n_levels = [c.n_levels for c in self.comparisons]
@@ -407,9 +431,12 @@ class MatchModel:
             left, right = _sample_pairs(self._rule_pairs(frame, offsets, cond.rule),
                                         max_pairs, seed)
             matrix = compare(frame, left, right, self.comparisons).matrix
+            keep = self._condition_holds(k, matrix)
+            for earlier in range(k):
+                if set(self.conditionals[earlier].comparisons) & set(cond.comparisons):
+                    keep &= ~self._condition_holds(earlier, matrix)
             given = names.index(cond.given)
-            wanted = [self.comparisons[given].labels.index(lbl) for lbl in cond.levels]
-            matrix = matrix[np.isin(matrix[:, given], wanted)]
+            matrix = matrix[keep]
             self.conditional_m[k], self.conditional_u[k] = {}, {}
             if len(matrix) == 0:
                 warnings.warn(f"conditional {cond.name!r}: no training pairs; the "
@@ -428,9 +455,17 @@ class MatchModel:
                 u = np.maximum(result.u[j], MIN_PROBABILITY)
                 u = u / u.sum()
                 self.conditional_u[k][c.name] = u
-                self.conditional_m[k][c.name] = self._guard_m(c, result.m[j], u, quiet=True)
+                m = result.m[j] if cond.estimate_m else self.m[c.name].copy()
+                self.conditional_m[k][c.name] = self._guard_m(c, m, u, quiet=True)
         self.trained["conditionals"] = True
         return self
+
+    def _condition_holds(self, k: int, matrix: NDArray[np.int8]) -> NDArray[np.bool_]:
+        """Per row of a level matrix, whether conditional ``k``'s condition holds."""
+        cond = self.conditionals[k]
+        given = self.comparison_names.index(cond.given)
+        wanted = [self.comparisons[given].labels.index(lbl) for lbl in cond.levels]
+        return np.isin(matrix[:, given], np.array(wanted, dtype=np.int8))
 
     def estimate_prior(self, records: Records,
                        pairs: Pairs | ArrayLike | pd.DataFrame | None = None, *,
@@ -593,6 +628,7 @@ class MatchModel:
         })
         for j, name in enumerate(self.comparison_names):
             out[f"level_{name}"] = matrix[:, j]
+        out["evidence_weight"] = weight - self.prior_weight
         return out
 
     def predict(self, records: Records, pairs: Pairs | ArrayLike | pd.DataFrame | None = None,
@@ -601,8 +637,10 @@ class MatchModel:
                 levels: Levels | None = None) -> pd.DataFrame:
         """Scored candidate pairs: ``left, right`` (row positions), ``left_id, right_id``,
         ``match_weight``, ``match_probability``, ``must_link``, ``cannot_link``, ``rule``
-        (the deterministic rule that decided, if any) and one ``level_<comparison>`` column
-        each. Pairs default to the model's candidate pairs; ``threshold`` (probability) or
+        (the deterministic rule that decided, if any), one ``level_<comparison>`` column
+        each, and ``evidence_weight`` (the match weight without the prior: what the
+        comparisons alone say, in bits; negative when they favour two people). Pairs
+        default to the model's candidate pairs; ``threshold`` (probability) or
         ``threshold_weight`` keep only pairs at or above it. Must-link pairs have
         probability 1 and cannot-link pairs 0, whatever their weight. ``levels`` of the
         same pairs (:meth:`compare`) are used as given instead of comparing again.
@@ -622,8 +660,18 @@ class MatchModel:
         return scored[keep].reset_index(drop=True)
 
     def _frequencies(self, frame: pd.DataFrame) -> list[NDArray[np.float64]]:
-        """Per term-frequency spec, the value frequency of each record."""
-        return [tf.frequencies(frame) for tf in self.term_frequencies]
+        """Per term-frequency spec, the value frequency of each record (NaN, so no
+        adjustment, where the spec reads an optional column of its comparison that the
+        records lack)."""
+        by_name = {c.name: c for c in self.comparisons}
+        out = []
+        for tf in self.term_frequencies:
+            optional = set(getattr(by_name[tf.comparison], "optional_columns", ()))
+            if any(c not in frame.columns and c in optional for c in tf.columns):
+                out.append(np.full(len(frame), np.nan))
+            else:
+                out.append(tf.frequencies(frame))
+        return out
 
     def _contributions(
         self, frequencies: Sequence[NDArray[np.float64]], left: NDArray[np.int64],
@@ -642,9 +690,7 @@ class MatchModel:
         for k, cond in enumerate(self.conditionals):
             if not self.conditional_m[k]:
                 continue
-            given = names.index(cond.given)
-            wanted = [self.comparisons[given].labels.index(lbl) for lbl in cond.levels]
-            holds = np.isin(matrix[:, given], np.array(wanted, dtype=np.int8))
+            holds = self._condition_holds(k, matrix)
             for name in cond.comparisons:
                 j = names.index(name)
                 rows = np.flatnonzero(holds & (source[:, j] < 0))
@@ -750,7 +796,8 @@ class MatchModel:
         if version != FORMAT_VERSION:
             raise ModelError(f"model format version {version!r} is not supported "
                              f"(this custmatch reads version {FORMAT_VERSION})")
-        comparisons = [comparison_from_dict(spec) for spec in data["comparisons"]]
+        comparisons = [comparison_from_dict(_with_legacy_fields(spec))
+                       for spec in data["comparisons"]]
         model = cls(
             comparisons,
             [rule_from_dict(r) for r in data.get("blocking_rules", [])],
@@ -860,10 +907,32 @@ class Explanation:
 
 
 # --------------------------------------------------------------------------- helpers
+def _with_legacy_fields(spec: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A saved comparison description, completed with the ``legacy_fields`` of its class:
+    constructor fields added later, at the values that give the levels the file was
+    trained on (a model saved before ``Phone`` had ``other_kind`` loads with
+    ``other_kind=False``)."""
+    import importlib
+
+    module_name, _, class_name = str(spec.get("class", "")).rpartition(".")
+    if not module_name.startswith("custmatch."):
+        return spec
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        return spec  # comparison_from_dict names the problem
+    fields = dict(spec.get("fields", {}))
+    missing = {k: v for k, v in dict(getattr(cls, "legacy_fields", {})).items()
+               if k not in fields}
+    return {**spec, "fields": {**fields, **missing}} if missing else spec
+
+
 def _show(frame: pd.DataFrame, columns: Sequence[str], position: int) -> str:
     """The values a comparison read for one record, for explanations."""
     values = []
     for column in columns:
+        if column not in frame.columns:  # an optional column the records lack
+            continue
         value = frame[column].iloc[position]
         if isinstance(value, bool | np.bool_) or value is None:
             continue

@@ -1,8 +1,9 @@
 """Default comparisons, training rules and deterministic rules for Dutch customer data.
 
 Example:
-    >>> [c.name for c in default_comparisons()]
-    ['first_name', 'surname', 'birth_date', 'address', 'phone', 'email']
+    >>> [c.name for c in default_comparisons()]  # doctest: +NORMALIZE_WHITESPACE
+    ['first_name', 'surname', 'birth_date', 'address', 'phone', 'email', 'organisation',
+     'organisation_contact', 'gender']
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from custmatch.block import BlockingRule, any_of, block_on, initial
 from custmatch.compare.contact import Address, Email, Phone
 from custmatch.compare.engine import Comparison
-from custmatch.compare.person import BirthDate, FirstName, Surname
+from custmatch.compare.organisation import Organisation, OrganisationContact
+from custmatch.compare.person import BirthDate, FirstName, Gender, Surname
 from custmatch.model.rules import CannotLink, MustLink, cannot_link_on
 from custmatch.model.tf import TermFrequency
 
@@ -24,8 +26,10 @@ __all__ = [
 
 
 def default_comparisons() -> list[Comparison]:
-    """First name, surname, birth date, address, phone and e-mail, Dutch-aware."""
-    return [FirstName(), Surname(), BirthDate(), Address(), Phone(), Email()]
+    """First name, surname, birth date, address, phone, e-mail, organisation (name and KvK
+    number, for business customers) and gender (from the salutation), Dutch-aware."""
+    return [FirstName(), Surname(), BirthDate(), Address(), Phone(), Email(), Organisation(),
+            OrganisationContact(), Gender()]
 
 
 def default_training_rules() -> list[BlockingRule]:
@@ -47,12 +51,13 @@ def default_training_rules() -> list[BlockingRule]:
 
 
 def default_term_frequencies() -> list[TermFrequency]:
-    """Frequencies of first names, surnames and street + city in the data."""
+    """Frequencies of first names, surnames, street + city and organisation names in the
+    data."""
     return [
         TermFrequency("first_name", ("first_name",), ("exact",)),
         TermFrequency("surname", ("surname_key",), ("exact",)),
-        TermFrequency("address", ("street_key", "city_key"),
-                      ("same_street", "same_street_number")),
+        TermFrequency("address", ("street_key", "city_key"), ("same_street",)),
+        TermFrequency("organisation", ("organisation",), ("exact",)),
     ]
 
 
