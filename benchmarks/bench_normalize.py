@@ -2,8 +2,10 @@
 
 Data generation is not timed: a child process writes the records to a temporary pickle and
 this process only reads and normalises them, so ``peak_rss_mb`` is the normaliser's (plus its
-input frame). A naive per-row baseline (the scalar normalisers called row by row) runs on a
-sample and is extrapolated, to show what the vectorised path buys.
+input frame); ``peak_rss_workers_mb`` is the largest peak of the child processes the
+normaliser starts (forked: pages shared with this process count in both). A naive per-row
+baseline (the scalar normalisers called row by row) runs on a sample and is extrapolated, to
+show what the vectorised path buys.
 
 Usage:
     python benchmarks/bench_normalize.py --records 1000000 [--seed 0] [--naive-sample 50000]
@@ -23,19 +25,32 @@ import time
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _harness import base_record, emit, log, peak_rss_mb
+from _harness import base_record, emit, log, peak_rss_children_mb, peak_rss_mb
 
 
-def _write_records(n_records: int, seed: int, difficulty: str, path: str) -> None:
+def _write_records(n_records: int, seed: int, difficulty: str,
+                   path: str) -> subprocess.Popen[bytes]:
+    """Generate the records in a child process that writes ``path`` and prints ``done``.
+
+    The child is returned unreaped (call ``wait()`` later): until then its memory does not
+    count in this process's children's peak RSS, which is meant for the normaliser's
+    workers.
+    """
     code = (
         "import sys, pandas as pd\n"
         "from custmatch.datasets.generator import generate_customers, n_entities_for_records\n"
         "records, _ = generate_customers(n_entities_for_records(int(sys.argv[1])),"
         " seed=int(sys.argv[2]), difficulty=sys.argv[3])\n"
         "records.to_pickle(sys.argv[4])\n"
+        "print('done', flush=True)\n"
     )
-    subprocess.run([sys.executable, "-c", code, str(n_records), str(seed), difficulty, path],
-                   check=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(n_records), str(seed), difficulty, path],
+        stdout=subprocess.PIPE)
+    assert child.stdout is not None
+    if child.stdout.readline().strip() != b"done":
+        raise subprocess.CalledProcessError(child.wait(), "generate_customers")
+    return child
 
 
 def naive_per_row(records: pd.DataFrame) -> float:
@@ -86,13 +101,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "records.pkl")
         log(f"generating {args.records:,} records (not timed)")
-        _write_records(args.records, args.seed, args.difficulty, path)
+        generator = _write_records(args.records, args.seed, args.difficulty, path)
         records = pd.read_pickle(path)
     log(f"normalising {len(records):,} records")
     start = time.perf_counter()
     normalized = normalize_frame(records)
     seconds = time.perf_counter() - start
     peak = peak_rss_mb()
+    peak_workers = peak_rss_children_mb()  # the normaliser's child processes
+    generator.wait()
     report = quality_report(normalized)
 
     sample = records.sample(min(args.naive_sample, len(records)), random_state=args.seed)
@@ -108,6 +125,7 @@ def main() -> None:
         "seconds": round(seconds, 3),
         "records_per_second": round(len(records) / seconds) if seconds else None,
         "peak_rss_mb": peak,
+        "peak_rss_workers_mb": peak_workers,
         "naive_sample": len(sample),
         "naive_seconds": round(naive, 3),
         "naive_extrapolated_seconds": round(naive_full, 1),

@@ -553,3 +553,26 @@ def test_address_fast_path_equals_general_parser(lines: list[str]) -> None:
         assert parse_address(line) == general
         row = frame.iloc[i]
         assert tuple(None if row[f] is pd.NA else row[f] for f in AddressParts._fields) == general
+
+
+STREET_LINE_SHAPED = st.builds(
+    "{} {}".format,
+    st.sampled_from(["Kerkstraat", "Burg. de Withstr.", "Postbus", "Pb", "P.O. Box", "Nr",
+                     "Antwoordnummer", "van Baerlestr", "Laan van Meerdervoort", "Kerkstr nr",
+                     "Plein", "A", "'s-Gravelandseweg", "Oude Gracht"]),
+    st.from_regex(r"\A[0-9]{1,5}( ?-? ?[A-Za-z]{1,2}| ?[-/] ?[0-9]{1,3})?\Z"),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(STREET_LINE_SHAPED, min_size=1, max_size=5))
+def test_street_line_fast_path_equals_general_parser(lines: list[str]) -> None:
+    from custmatch.normalize.address import _address_status, _parse_general
+
+    frame = address_column(lines)
+    for i, line in enumerate(lines):
+        clean = " ".join(line.split())
+        general = _parse_general(clean)
+        row = frame.iloc[i]
+        assert tuple(None if row[f] is pd.NA else row[f] for f in AddressParts._fields) == general
+        assert row["address_status"] == _address_status(clean, general)

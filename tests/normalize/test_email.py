@@ -292,3 +292,39 @@ def test_email_details_total_and_idempotent(value: object) -> None:
     assert email_key(details.email) == details.key
     assert email_key(details.key) == details.key
     assert details.key == details.key.lower()
+
+
+# --- the array fast path of email_column (_plain_addresses) -----------------------------------
+
+_PLAIN_ADDRESSES = [
+    "jan@ziggo.nl", "Jan.Jansen@KPNMail.NL", " jan@ziggo.nl ", "jan@ziggo.nl\t", "\tjan@ziggo.nl",
+    "info@jansen.nl", "INFO@jansen.nl", "Postmaster@Example.COM", "geen@ziggo.nl", "NOEMAIL@x.nl",
+    "piet@hotmial.com", "p.jansen@gmail.con", "J.A.N.Jansen+shop@googlemail.com",
+    "jan+tag@outlook.com", "+tag@gmail.com", "...@gmail.com", "a.@b.nl", ".a@b.nl", "a..b@c.nl",
+    "a@b..nl", "a@.b.nl", "a@b.nl.", "a@-b.nl", "a@b-.nl", "a@b--c.nl", "a@xn--bcher-kva.de",
+    "a@b.n", "a@b.nl1", "a@b", "a@@b.nl", "@b.nl", "a@", "a b@c.nl", "a@b.test", "a@b.localhost",
+    "a@b.local", "a@onion", "fam.jansen@ziggo.nl", "jan_%-+x@a-b.c.nl", "x" * 31 + "@a.nl",
+    "x" * 40 + "@a.nl", "x" * 70 + "@a.nl", "jan@zíggo.nl", "jän@ziggo.nl", "jan@ziggo.nl\x00",
+    "Jan <jan@ziggo.nl>", "mailto:jan@ziggo.nl", "jan@ziggo.nl, piet@ziggo.nl", "A@B.NL",
+]
+
+
+@pytest.mark.parametrize("value", _PLAIN_ADDRESSES)
+def test_array_fast_path_equals_library_path(value: str) -> None:
+    got = email_column(pd.Series([value], dtype=object)).iloc[0]
+    expected = email_details(value)
+    assert (got["email"], got["email_key"], got["email_role"], got["email_status"]) == (
+        expected.email, expected.key, expected.role, expected.status)
+
+
+@PROPS
+@given(st.lists(st.text(alphabet="aB1._%+-@ \t", min_size=1, max_size=40), min_size=1,
+                max_size=30))
+def test_array_fast_path_equals_scalar_path_on_plain_strings(values: list[str]) -> None:
+    distinct = pd.Series(values, dtype=object).unique()
+    table = em.email_table(distinct)
+    for i, value in enumerate(distinct):
+        expected = em._column_value(value)
+        got = (table["email"][i], table["email_key"][i], table["email_role"][i],
+               table["email_status"][i])
+        assert got == (expected.email, expected.key, expected.role, expected.status), value

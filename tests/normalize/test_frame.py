@@ -191,3 +191,41 @@ def test_quality_report_shows_invalid_examples() -> None:
     assert row["invalid"] == 2
     assert set(row["invalid_examples"]) == {"1234", "0000 XX"}
     assert np.isclose(row["filled_share"], 1.0)
+
+
+def _row_by_row(raw: pd.DataFrame) -> pd.DataFrame:
+    """normalize_frame of each row on its own, stacked (no sharing between rows)."""
+    parts = [normalize_frame(raw.iloc[[i]], today=TODAY) for i in range(len(raw))]
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_distinct_values_and_combinations_give_the_row_by_row_result(example) -> None:
+    # the frame works over distinct values, and over distinct combinations of the split name
+    # columns and of number + addition; that must not change any row
+    records, _ = example
+    sample = records.iloc[::40].reset_index(drop=True)
+    whole = normalize_frame(sample, today=TODAY)
+    single = _row_by_row(sample)
+    for column in whole.columns:
+        left = whole[column].astype(object).where(whole[column].notna(), None).tolist()
+        right = single[column].astype(object).where(single[column].notna(), None).tolist()
+        assert left == right, column
+
+
+def test_names_in_a_child_process_give_the_same_frame(example, monkeypatch) -> None:
+    from custmatch.normalize import frame
+
+    records, normalized = example
+    monkeypatch.setenv("CUSTMATCH_WORKERS", "2")
+    monkeypatch.setattr(frame, "BACKGROUND_MIN_ROWS", 0)
+    pd.testing.assert_frame_equal(normalize_frame(records, today=TODAY), normalized)
+
+
+def test_names_are_computed_here_when_the_child_fails(example, monkeypatch) -> None:
+    from custmatch.normalize import frame
+
+    records, normalized = example
+    monkeypatch.setenv("CUSTMATCH_WORKERS", "2")
+    monkeypatch.setattr(frame, "BACKGROUND_MIN_ROWS", 0)
+    monkeypatch.setattr(frame, "_pack", lambda columns: 1 / 0)  # fails in the child only
+    pd.testing.assert_frame_equal(normalize_frame(records, today=TODAY), normalized)

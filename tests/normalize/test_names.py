@@ -579,7 +579,8 @@ _given_names = st.sampled_from(["Jan", "Piet", "Anna", "Jan-Willem", "Henk", "Dh
                                 "Chantal Maria", "Johannes Hendrikus", " Jacoba Johanna",
                                 "Jan Van", "Anna De", "Prof", "Jhr", "Wed", "Geb", "Mr"])
 _clean_initials = st.sampled_from(["J.", "J.H.", "A.B.C.", "P.", "Th.", "I.J.", "EJ", "IJ",
-                                   "Th.J.", "JH", "MSC", "BV", "MR"])
+                                   "Th.J.", "JH", "MSC", "BV", "MR", "J. H.", "A. B. C.",
+                                   "Th. J.", "I. J.", "M. R.", "H. R.", "B. V.", "E. N."])
 _prefixes = st.sampled_from(["van", "de", "van der", "van den", "ter", "'t", "v.d.", "in 't"])
 _surnames = st.sampled_from(["Berg", "Jansen", "Vries", "Jansen-Smit", "Heer", "Bv", "Van",
                              "Stichting", "Ma", "Fam", "Mevrouw", "Geb", "Wed", "Holding", "Zn",
@@ -605,3 +606,21 @@ def test_roepnaam_in_brackets_may_spell_a_legal_form_in_name_case() -> None:
     again = parse_name(display_name(first))
     assert (again.first_name, again.initials, again.surname) == ("Ba", "AB", "Aa")
     assert parse_name("Coöperatie Rabobank Utrecht B.A.").legal_form == "Coöperatie B.A."
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.one_of(st.none(), person_names(), st.text(max_size=12)), max_size=12))
+def test_name_fields_column_equals_name_column(values: list[str | None]) -> None:
+    from custmatch.normalize.names import NAME_FIELDS, name_fields_column
+
+    series = pd.Series(values, dtype=object)
+    pd.testing.assert_frame_equal(name_fields_column(series),
+                                  name_column(series)[list(NAME_FIELDS)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.text(), person_names(), _surnames))
+def test_surname_keys_equal_surname_key_and_dutch_phonetic(text: str | None) -> None:
+    from custmatch.normalize.names import surname_keys
+
+    assert surname_keys(text) == (surname_key(text), dutch_phonetic(text))

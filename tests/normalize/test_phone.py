@@ -268,3 +268,51 @@ def test_phone_details_total_valid_and_idempotent(value: object) -> None:
 @given(st.text(alphabet="0123456789 +-().oO/", max_size=20))
 def test_fast_path_equals_library_path_on_separator_soup(value: str) -> None:
     assert ph._column_value(value, "NL") == phone_details(value)
+
+
+# --- the array fast path of phone_column (_plain_dutch) ---------------------------------------
+
+_PLAIN_CASES = [
+    "06-12345678", "0612345678", "06 1234 5678", "(06) 12345678", "+31612345678",
+    "+31 (0)6 1234 5678", "+310612345678", "0031612345678", "0031 0 6 12345678", "00310612345678",
+    "612345678", "31612345678", "+3161234567", "06-1234567", "06-11111111", "0611111111",
+    "0612345678", "06 12 34 56 78", "0123456789", "1234567890", "0000000000", "0800-1234",
+    "0900 1234567", "088 1234567", "085 1234567", "084 1234567", "087 1234567", "066 1234567",
+    "+3197012345678", "097012345678", "14 020", "+32 2 555 12 12", "+4930123456", "+",
+    "++31612345678", "+31+612345678", "+ 31612345678", "(+31) 612345678", "-06-12345678-",
+    "06-12345678+", " 06-12345678 ", ".06.12345678.", "0.6.1.2.3.4.5.6.7.8", "0" * 24,
+    "06-123456789012345678", "06-12345678\x00", "06\u00a012345678", "٠٦١٢٣٤٥٦٧٨",
+    "020-1234567", "0118-123456", "010 - 123 45 67", "(0118) 12 34 56", "9999999999",
+]
+
+
+@pytest.mark.parametrize("value", _PLAIN_CASES)
+def test_array_fast_path_equals_scalar_path(value: str) -> None:
+    got = phone_column(pd.Series([value], dtype=object)).iloc[0]
+    expected = phone_details(value)
+    assert (got["phone"], got["phone_kind"], got["phone_status"]) == (
+        expected.e164, expected.kind, expected.status)
+
+
+@PROPS
+@given(st.lists(st.text(alphabet="0123456789 +-().", min_size=1, max_size=26), min_size=1,
+                max_size=40))
+def test_array_fast_path_equals_scalar_path_on_plain_strings(values: list[str]) -> None:
+    table = ph.phone_table(pd.Series(values, dtype=object).unique())
+    for i, value in enumerate(pd.Series(values, dtype=object).unique()):
+        expected = phone_details(value)
+        assert (table["phone"][i], table["phone_kind"][i], table["phone_status"][i]) == (
+            expected.e164, expected.kind, expected.status), value
+
+
+def test_phone_table_has_a_null_entry_and_decides_most_plain_numbers() -> None:
+    import numpy as np
+
+    # 06-12345678 has the digits of a listed placeholder: the scalar path decides it
+    values = np.array(["06-23456789", "020 1234567", "geen", "06-12345678"], dtype=object)
+    table = ph.phone_table(values)
+    assert table["phone"].tolist() == ["+31623456789", "+31201234567", None, "+31612345678",
+                                       None]
+    assert table["phone_status"].tolist() == ["valid", "valid", "empty", "valid", "empty"]
+    decided = ph._plain_dutch(values, *(np.full(5, None, dtype=object) for _ in range(3)))
+    assert decided.tolist() == [True, True, False, False]

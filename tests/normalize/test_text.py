@@ -116,3 +116,56 @@ def test_factorize_text_separates_nul_strings_and_handles_every_null() -> None:
                                               dtype=object))
     assert codes.tolist() == [0, 1, -1, -1, -1, 0]
     assert uniques.tolist() == ["", nul + "0"]
+
+
+def test_factorize_text_keeps_a_string_apart_from_its_nul_extension() -> None:
+    from custmatch.normalize.text import factorize_text
+
+    nul = chr(0)
+    values = ["a", "a" + nul + "b", "b", "a", None, "a" + nul + "b"]
+    codes, uniques = factorize_text(pd.Series(values, dtype=object))
+    assert codes.tolist() == [0, 1, 2, 0, -1, 1]
+    assert uniques.tolist() == ["a", "a" + nul + "b", "b"]
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab\x00", max_size=3), st.integers(0, 2),
+                          st.floats(allow_nan=True)), max_size=30))
+def test_factorize_text_codes_match_a_dict_of_distinct_values(values: list[object]) -> None:
+    from custmatch.normalize.text import factorize_text
+
+    codes, uniques = factorize_text(pd.Series(values, dtype=object))
+    for value, code in zip(values, codes, strict=True):
+        if value is None or (isinstance(value, float) and value != value):
+            assert code == -1
+        else:
+            assert uniques[code] == value
+
+
+def _fail() -> int:
+    raise ValueError("no")
+
+
+def test_in_background_gives_the_value_and_recomputes_when_the_child_fails() -> None:
+    import numpy as np
+
+    from custmatch.normalize.text import in_background
+
+    assert in_background(lambda: 6 * 7).result() == 42
+    assert in_background(lambda: 6 * 7, enabled=False).result() == 42
+    big = in_background(lambda: np.arange(1_000_000), pack=lambda a: a * 2,
+                        unpack=lambda a: a // 2).result()
+    assert int(big.sum()) == 499999500000
+    assert in_background(lambda: (lambda: 3)).result()() == 3  # unpicklable: computed here
+    with pytest.raises(ValueError, match="no"):
+        in_background(_fail).result()  # the parent recomputes and raises the error itself
+
+
+def test_in_background_cancel_stops_the_child() -> None:
+    import time
+
+    from custmatch.normalize.text import in_background
+
+    task = in_background(lambda: time.sleep(60))
+    start = time.perf_counter()
+    task.cancel()
+    assert time.perf_counter() - start < 10

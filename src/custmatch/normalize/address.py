@@ -457,6 +457,7 @@ def address_column(values: pd.Series | Iterable[object]) -> pd.DataFrame:
     fields = {field: np.full(len(uniques), None, dtype=object) for field in AddressParts._fields}
     status = np.full(len(uniques), "empty", dtype=object)
     fast = _fast_rows(cleans, fields, status)
+    fast |= _street_line_rows(cleans, fields, status, fast)
     for i in np.flatnonzero(~fast):
         clean = cleans[i]
         if clean is None:
@@ -527,6 +528,43 @@ def _fast_rows(
         if country and country != "NL":
             rendered += f", {country}"
         status[i] = "valid" if rendered == cleans[i] else "repaired"
+    return mask
+
+
+_STREET_LINE = re.compile(
+    r"(?P<street>[^\W\d_][^,0-9]*?) "
+    r"(?P<house>[0-9]{1,5}(?: ?-? ?[A-Za-z]{1,2}| ?[-/] ?[0-9]{1,3})?)"
+)
+
+
+def _street_line_rows(
+    cleans: list[str | None], fields: dict[str, np.ndarray], status: np.ndarray,
+    done: np.ndarray,
+) -> np.ndarray:
+    """Street lines alone (``Kerkstraat 12a``: no postcode, place or comma), by component.
+
+    :func:`_parse_general` reads such a line as street and house number only (no leftover
+    words, so no place); here the street and the house number are normalised once per
+    distinct value, as in :func:`_fast_rows`. Returns the mask of the lines filled in.
+    """
+    mask = np.zeros(len(cleans), dtype=bool)
+    for i in np.flatnonzero(~done):
+        clean = cleans[i]
+        match = _STREET_LINE.fullmatch(clean) if clean is not None else None
+        if (
+            match is None
+            or _POSTCODE_IN_TEXT.search(clean)
+            or (clean[:1] in "PpAa" and (_PO_BOX.match(clean) or _REPLY.match(clean)))
+        ):
+            continue
+        house = _fast_house(match.group("house"))
+        parts = AddressParts(street=_fast_street(match.group("street")),
+                             house_number=house.number, house_number_addition=house.addition,
+                             house_number_to=house.number_to)
+        for field, value in zip(AddressParts._fields, parts, strict=True):
+            fields[field][i] = value
+        status[i] = _address_status(clean, parts)
+        mask[i] = True
     return mask
 
 

@@ -45,7 +45,7 @@ import pandas as pd
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
 
-from custmatch.normalize.text import factorize_text, object_frame, preclean
+from custmatch.normalize.text import chunks_by_length, factorize_text, object_frame, preclean
 from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "email_column",
     "email_details",
     "email_key",
+    "email_table",
     "is_consumer_domain",
     "is_household_address",
     "is_role_address",
@@ -355,19 +356,166 @@ def email_column(series: pd.Series | Iterable[object], *, fast: bool = True) -> 
     if not isinstance(series, pd.Series):
         series = pd.Series(list(series), dtype=object)
     codes, uniques = factorize_text(series)
-    handle = _column_value if fast else email_details
-    results = [handle(u) for u in uniques]  # fast path: cheaper here than worker processes
-    results.append(_EMPTY)  # position -1: nulls
-    table = np.empty((len(results), 3), dtype=object)
-    table[:] = [(r.email, r.key, r.status) for r in results]
-    roles = np.fromiter((r.role for r in results), dtype=bool, count=len(results))
-    taken = table[codes]
+    email, key, role, status = _email_table(uniques, fast)
     return object_frame(
-        {
-            "email": taken[:, 0],
-            "email_key": taken[:, 1],
-            "email_role": roles[codes],
-            "email_status": taken[:, 2],
-        },
+        {"email": email[codes], "email_key": key[codes], "email_role": role[codes],
+         "email_status": status[codes]},
         index=series.index,
     )
+
+
+def email_table(uniques: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`email_column` over distinct values, without broadcasting.
+
+    Args:
+        uniques: Distinct raw values (an object array, no nulls).
+
+    Returns:
+        ``email``, ``email_key``, ``email_role`` (as Python booleans) and ``email_status``
+        arrays with one entry per value and one more at the end: the result for a null.
+
+    Example:
+        >>> email_table(np.array(["Info@Jansen.NL"], dtype=object))["email_key"].tolist()
+        ['info@jansen.nl', None]
+    """
+    email, key, role, status = _email_table(uniques, True)
+    return {"email": email, "email_key": key, "email_role": role.astype(object),
+            "email_status": status}
+
+
+def _email_table(
+    uniques: np.ndarray, fast: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Display form, key, role flag and status per distinct value, plus a last entry (nulls)."""
+    n = len(uniques)
+    email = np.full(n + 1, None, dtype=object)
+    key = np.full(n + 1, None, dtype=object)
+    role = np.zeros(n + 1, dtype=bool)
+    status = np.full(n + 1, "empty", dtype=object)
+    decided = _plain_addresses(uniques, email, key, role, status) if fast and n else (
+        np.zeros(n, dtype=bool))
+    handle = _column_value if fast else email_details
+    for i in np.flatnonzero(~decided):  # the rest: once per distinct value
+        found = handle(uniques[i])
+        email[i], key[i], role[i], status[i] = found.email, found.key, found.role, found.status
+    return email, key, role, status
+
+
+# --- the fast path over a whole array of distinct values -------------------------------------
+
+_WIDTHS = (32, 64)  # values are handled in groups of these widths; longer ones by the scalar path
+_CHUNK = 1 << 15
+
+
+def _char_set(chars: str) -> np.ndarray:
+    table = np.zeros(128, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_LOCAL_CHARS = _char_set(_ALNUM + "_%+-.")
+_DOMAIN_CHARS = _char_set(_ALNUM + "-.")
+_LETTERS = _char_set(_ALNUM[:52])
+
+
+def _plain_addresses(values: np.ndarray, email: np.ndarray, key: np.ndarray, role: np.ndarray,
+                     status: np.ndarray) -> np.ndarray:
+    """:func:`_column_value` for plain ASCII addresses, as array operations.
+
+    Decides the strings (up to 64 characters, optionally padded with spaces) that
+    :func:`_fast_validate` accepts and fills in their outcome; returns the mask of decided
+    values. Everything else is left to the scalar path. A test compares both paths.
+    """
+    lengths = np.fromiter((len(v) if type(v) is str else 0 for v in values), dtype=np.int64,
+                          count=len(values))
+    decided = np.zeros(len(values), dtype=bool)
+    for rows, width in chunks_by_length(lengths, _WIDTHS, _CHUNK):
+        text = values[rows].astype(f"U{width}")
+        ok, local, lower_local, domain = _split_plain(text, lengths[rows])
+        rows, local, lower_local, domain = rows[ok], local[ok], lower_local[ok], domain[ok]
+        if not len(rows):
+            continue
+        found = _finish_plain(local, lower_local, domain)
+        ok = found[0]
+        decided[rows[ok]] = True
+        for target, result in zip((email, key, role, status), found[1:], strict=True):
+            target[rows[ok]] = result[ok]
+    return decided
+
+
+def _split_plain(text: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Mask of addresses of the :data:`_FAST_RE` shape (after trimming spaces), with their
+    local part, the local part in lower case, and the lower-case domain."""
+    n = len(text)
+    width = text.dtype.itemsize // 4
+    chars = text.view(np.uint32).reshape(n, width)
+    pos = np.arange(width)
+    inside = pos < lengths[:, None]
+    ascii_chars = np.where(chars < 128, chars, 0)
+    space = (chars == 32) & inside
+    start = np.argmax(~space & inside, axis=1)
+    end = width - np.argmax((~space & inside)[:, ::-1], axis=1)
+    body = (pos >= start[:, None]) & (pos < end[:, None])
+    at = (chars == 64) & body
+    ok = (chars < 128).all(axis=1) & (at.sum(axis=1) == 1) & (~space | ~body).all(axis=1)
+    ok &= ~(inside & ~body & ~space).any(axis=1)
+    at_pos = np.argmax(at, axis=1)
+    in_local = body & (pos < at_pos[:, None])
+    in_domain = body & (pos > at_pos[:, None])
+    dot = chars == 46
+    hyphen = chars == 45
+    nxt = np.zeros_like(dot)
+    nxt[:, :-1] = dot[:, 1:]
+    ok &= (_LOCAL_CHARS[ascii_chars] | ~in_local).all(axis=1)
+    ok &= (_DOMAIN_CHARS[ascii_chars] | ~in_domain).all(axis=1)
+    rows = np.arange(n)
+    first_domain = np.minimum(at_pos + 1, width - 1)
+    ok &= (at_pos > start) & (at_pos + 1 < end)
+    ok &= ~dot[rows, start] & ~dot[rows, at_pos - 1]  # local part: no dot at either end
+    ok &= ~dot[rows, first_domain] & ~hyphen[rows, first_domain] & ~dot[rows, end - 1]
+    ok &= ~(dot & nxt & body).any(axis=1)  # no ".."
+    hyphen_next = np.zeros_like(hyphen)
+    hyphen_next[:, :-1] = hyphen[:, 1:]
+    # a label neither starts nor ends with "-", and the domain holds no "--"
+    ok &= ~((dot & hyphen_next | hyphen & nxt | hyphen & hyphen_next) & in_domain).any(axis=1)
+    last_dot = width - 1 - np.argmax((dot & in_domain)[:, ::-1], axis=1)
+    ok &= (dot & in_domain).any(axis=1) & (end - last_dot - 1 >= 2)
+    tld = in_domain & (pos > last_dot[:, None])
+    ok &= (_LETTERS[ascii_chars] | ~tld).all(axis=1)
+    upper = (chars >= 65) & (chars <= 90)
+    lowered = np.where(upper, chars + 32, chars).view(text.dtype).ravel()
+    local = np.strings.slice(text, start, at_pos)
+    lower_local = np.strings.slice(lowered, start, at_pos)
+    domain = np.strings.slice(lowered, at_pos + 1, end)
+    return ok, local, lower_local, domain
+
+def _finish_plain(local: np.ndarray, lower: np.ndarray,
+                  domain: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`_fast_validate` (from the domain on) and :func:`_finish`, as array operations:
+    mask of decided addresses, display forms, keys, role flags and statuses."""
+    codes, domains = pd.factorize(domain.astype(object))
+    special = np.array([any(d == s or d.endswith("." + s) for s in _SPECIAL_USE)
+                        for d in domains], dtype=bool)
+    fixed = np.array([_typos().get(d, d) for d in domains], dtype=object)
+    repaired = np.array([d in _typos() for d in domains], dtype=bool)[codes]
+    rules = [_provider_rules().get(f) for f in fixed]
+    has_rule = np.array([r is not None for r in rules], dtype=bool)[codes]
+    gmail = np.array([r == "gmail" for r in rules], dtype=bool)[codes]
+    lower_words = pd.Series(lower.astype(object))
+    local = np.where(lower_words.isin(_CASE_INSENSITIVE).to_numpy(), lower, local)
+    placeholder = lower_words.isin(_placeholders()).to_numpy()
+    base = np.strings.partition(lower, "+")[0]
+    base = np.where(np.strings.str_len(base) > 0, base, lower)
+    no_dots = np.strings.replace(base, ".", "")
+    gmail_local = np.where(np.strings.str_len(no_dots) > 0, no_dots, base)
+    key_local = np.where(gmail, gmail_local, np.where(has_rule, base, lower))
+    at_domain = np.strings.add("@", fixed.astype(str))[codes]
+    email = np.strings.add(local, at_domain).astype(object)
+    key = np.strings.add(key_local, np.where(gmail, "@gmail.com", at_domain)).astype(object)
+    role = pd.Series(base.astype(object)).isin(_roles()).to_numpy() & ~placeholder
+    status = np.where(repaired, "repaired", "valid").astype(object)
+    email[placeholder] = None
+    key[placeholder] = None
+    status[placeholder] = "placeholder"
+    return ~special[codes], email, key, role, status

@@ -18,6 +18,11 @@ and returns one row per input row, in the same order, with:
 * the original values: ``raw_<role>`` for every recognised input column (when
   ``keep_raw``), and every unrecognised column passed through under its own name.
 
+Each input column is factorised once; split name columns (and house number + addition) are
+handled once per distinct combination. From :data:`BACKGROUND_MIN_ROWS` rows (Linux, more
+than one CPU) the person names, the slowest fields, are normalised in a forked child process
+while this one does the other fields; the result is the same either way.
+
 Example:
     >>> import pandas as pd
     >>> raw = pd.DataFrame({"klantnummer": ["K1"], "naam": ["Dhr. J.H. van der Berg"],
@@ -32,7 +37,9 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -40,15 +47,22 @@ import pandas as pd
 from custmatch.errors import InputError
 from custmatch.normalize.address import address_column
 from custmatch.normalize.city import city_column, city_key
-from custmatch.normalize.codes import consent_column, gender_column
+from custmatch.normalize.codes import normalize_gender, parse_consent
 from custmatch.normalize.dates import date_column
-from custmatch.normalize.email import email_column
+from custmatch.normalize.email import email_table
 from custmatch.normalize.housenumber import house_number_column
-from custmatch.normalize.names import dutch_phonetic, name_column, name_parts_column, surname_key
-from custmatch.normalize.phone import phone_column
+from custmatch.normalize.names import name_fields_table, name_parts_column, surname_keys
+from custmatch.normalize.phone import phone_table
 from custmatch.normalize.postcode import normalize_country, postcode_column
 from custmatch.normalize.street import street_column, street_key
-from custmatch.normalize.text import dutch_title, factorize_text, map_unique, preclean
+from custmatch.normalize.text import (
+    _default_workers,
+    dutch_title,
+    factorize_text,
+    in_background,
+    map_unique,
+    preclean,
+)
 from custmatch.schema import CANONICAL_COLUMNS, infer_columns, record_identity
 
 __all__ = [
@@ -61,6 +75,11 @@ __all__ = [
     "quality_report",
 ]
 
+_PANDAS_3 = int(pd.__version__.split(".")[0]) >= 3
+
+#: From this many rows :func:`normalize_frame` normalises the names in a child process
+#: beside the other fields (Linux, more than one CPU; see ``in_background``).
+BACKGROUND_MIN_ROWS = 100_000
 _NAME_COLUMNS = ("title", "first_name", "initials", "prefix", "surname", "partner_prefix",
                  "partner_surname", "organisation", "legal_form", "gender")
 _ADDRESS_COLUMNS = ("street", "house_number", "house_number_addition", "postcode", "city",
@@ -101,190 +120,442 @@ NORMALIZED_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _role_series(raw: pd.DataFrame, roles: Mapping[str, str], role: str) -> pd.Series:
-    if role in roles:
-        return raw[roles[role]].reset_index(drop=True)
-    return pd.Series([None] * len(raw), dtype=object)
+Table = dict[str, np.ndarray]
 
 
-def _per_value(series: pd.Series, test: Callable[[object], bool]) -> np.ndarray:
-    """``test`` once per distinct non-null value, broadcast; False for nulls."""
-    return np.array(map_unique(series, lambda v: v is not None and bool(test(v))), dtype=bool)
+class _Inputs:
+    """The recognised input columns, each copied and factorised at most once.
+
+    Field normalisers work over distinct values: :meth:`table` runs a ``*_column`` function
+    on the distinct values of a column (plus one null) and broadcasts its result to the rows,
+    which gives the same rows as running it on the whole column.
+    """
+
+    def __init__(self, raw: pd.DataFrame, roles: Mapping[str, str]) -> None:
+        self.raw = raw
+        self.roles = roles
+        self.n = len(raw)
+        self._series: dict[str, pd.Series] = {}
+        self._coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __contains__(self, role: str) -> bool:
+        return role in self.roles
+
+    def series(self, role: str) -> pd.Series:
+        """The column of ``role`` with a range index (all ``None`` when not recognised)."""
+        found = self._series.get(role)
+        if found is None:
+            if role in self.roles:
+                found = self.raw[self.roles[role]].reset_index(drop=True)
+            else:
+                found = pd.Series(np.full(self.n, None, dtype=object), dtype=object)
+            self._series[role] = found
+        return found
+
+    def coded(self, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """``factorize_text`` codes (-1: null) and distinct values of a column."""
+        found = self._coded.get(role)
+        if found is None:
+            found = self._coded[role] = factorize_text(self.series(role))
+        return found
+
+    def values(self, role: str) -> np.ndarray:
+        """The raw values of a column as an object array."""
+        return self.series(role).to_numpy(dtype=object)
+
+    def per_unique(self, role: str, func: Callable[[object], object]) -> np.ndarray:
+        """``func`` once per distinct value (``None`` for nulls), broadcast to the rows."""
+        codes, uniques = self.coded(role)
+        results = np.empty(len(uniques) + 1, dtype=object)
+        results[: len(uniques)] = [func(u) for u in uniques]
+        results[-1] = func(None)
+        return results[codes]
+
+    def flags(self, role: str, test: Callable[[object], bool]) -> np.ndarray:
+        """``test`` once per distinct non-null value, broadcast; False for nulls."""
+        codes, uniques = self.coded(role)
+        results = np.zeros(len(uniques) + 1, dtype=bool)
+        results[: len(uniques)] = [bool(test(u)) for u in uniques]
+        return results[codes]
+
+    def filled(self, role: str) -> np.ndarray:
+        """True where a value is present and not blank."""
+        return self.flags(role, lambda v: str(v).strip() != "")
+
+    def unique_table(self, role: str, per_unique: Callable[[np.ndarray], Table],
+                     columns: tuple[str, ...] | None = None) -> Table:
+        """``per_unique(distinct values)`` (arrays with one more entry, for nulls, at the
+        end) broadcast to the rows (only ``columns``, when given)."""
+        codes, uniques = self.coded(role)
+        return {c: values[codes] for c, values in per_unique(uniques).items()
+                if columns is None or c in columns}
+
+    def table(self, role: str, column: Callable[[pd.Series], pd.DataFrame],
+              rows: np.ndarray | None = None) -> Table:
+        """``column`` over the distinct values of a column, broadcast to the rows.
+
+        With ``rows`` (a mask), only the values on those rows are used; the other rows get
+        the result for a null value.
+        """
+        codes, uniques = self.coded(role)
+        if rows is not None:
+            used = np.unique(codes[rows & (codes >= 0)])
+            local = np.full(len(uniques) + 1, len(used), dtype=np.int64)
+            local[used] = np.arange(len(used))
+            codes = np.where(rows, local[codes], len(used))
+            uniques = uniques[used]
+        per_value = column(pd.Series([*uniques, None], dtype=object))
+        return {c: per_value[c].to_numpy(dtype=object, na_value=None)[codes]
+                for c in per_value.columns}
 
 
-def _filled(series: pd.Series) -> np.ndarray:
-    """True where a value is present and not blank."""
-    return _per_value(series, lambda v: str(v).strip() != "")
+class _Output:
+    """Output columns under construction, as object arrays made on first use."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.columns: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        found = self.columns.get(name)
+        if found is None:
+            empty = "empty" if name in STATUS_COLUMNS else None
+            found = self.columns[name] = np.full(self.n, empty, dtype=object)
+        return found
+
+    def __setitem__(self, name: str, values: np.ndarray) -> None:
+        self.columns[name] = values
+
+    def take(self, source: Table, columns: tuple[str, ...], where: np.ndarray | None) -> None:
+        """Fill columns from ``source`` on rows ``where`` (None: all) the output is empty."""
+        for c in columns:
+            values = source.get(c)
+            if values is None:
+                continue
+            rows = pd.notna(values) if where is None else where & pd.notna(values)
+            current = self.columns.get(c)
+            if current is not None:  # a column never written is empty everywhere
+                rows &= pd.isna(current)
+            if rows.any():
+                updated = self[c].copy()
+                updated[rows] = values[rows]
+                self.columns[c] = updated
+
+    def fill_missing(self, name: str, source: str, func: Callable[[object], object]) -> None:
+        """Fill the empty rows of a column with ``func`` of column ``source``."""
+        missing = pd.isna(self[name])
+        if missing.any():
+            filled = self[name].copy()
+            filled[missing] = _map_values(self[source][missing], func)[0]
+            self.columns[name] = filled
 
 
-class _Columns(dict):  # type: ignore[type-arg]
-    """Output columns under construction; remembers which were written after creation."""
-
-    def __init__(self, initial: dict[str, pd.Series]) -> None:
-        super().__init__(initial)
-        self.written: set[str] = set()
-
-    def __setitem__(self, key: str, value: pd.Series) -> None:
-        super().__setitem__(key, value)
-        self.written.add(key)
-
-
-def _take(target: _Columns, source: pd.DataFrame, columns: tuple[str, ...],
-          where: np.ndarray) -> None:
-    """Fill ``target[c]`` from ``source[c]`` on rows ``where`` the target is still empty."""
-    for c in columns:
-        if c not in source.columns:
-            continue
-        values = source[c].to_numpy(dtype=object, na_value=None)
-        rows = where & ~pd.isna(values)
-        if c in target.written:  # a column never written is empty everywhere
-            rows &= pd.isna(target[c].to_numpy(dtype=object, na_value=None))
-        if rows.any():
-            updated = target[c].to_numpy(dtype=object, na_value=None).copy()
-            updated[rows] = values[rows]
-            target[c] = pd.Series(updated, dtype=object)
+def _map_values(values: np.ndarray, func: Callable[[object], object],
+                width: int = 1) -> list[np.ndarray]:
+    """``func`` once per distinct value of an object array (``None`` for nulls), broadcast
+    to the rows; with ``width`` > 1, ``func`` returns that many values (one array each)."""
+    codes, uniques = factorize_text(pd.Series(values, dtype=object, copy=False))
+    results = [func(u) for u in uniques]
+    results.append(func(None))
+    if width == 1:
+        results = [(r,) for r in results]
+    table = np.empty((len(results), width), dtype=object)
+    table[:] = results
+    return [table[:, j][codes] for j in range(width)]
 
 
-def _clean_text(values: pd.Series) -> pd.Series:
+def _clean_text(values: pd.Series) -> np.ndarray:
     """Identifiers as text: trimmed, empty -> None (vectorised for plain strings)."""
     values = values.reset_index(drop=True)
-    if pd.api.types.infer_dtype(values, skipna=True) == "string":
-        text = values.astype(object).str.strip()
-        return text.where(text.str.len() > 0, None).astype(object)
-    return pd.Series(map_unique(values, preclean), dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":  # strings and nulls
+        cleaned = np.empty(len(values), dtype=object)
+        cleaned[:] = [v.strip() or None if isinstance(v, str) else None
+                      for v in values.to_numpy(dtype=object)]
+        return cleaned
+    return np.asarray(map_unique(values, preclean), dtype=object)
 
 
-def _names(raw: pd.DataFrame, roles: Mapping[str, str], out: _Columns) -> None:
-    n = len(raw)
-    part_roles = ("first_name", "initials", "prefix", "surname")
-    status = pd.Series(["empty"] * n, dtype=object)
-    if any(r in roles for r in part_roles):
-        parts = name_parts_column(*(_role_series(raw, roles, r) for r in part_roles))
-        used = (parts["name_status"] != "empty").to_numpy()
-        _take(out, parts, _NAME_COLUMNS, used)
-        status[used] = parts["name_status"].to_numpy()[used]
-    if "full_name" in roles:
-        full = name_column(_role_series(raw, roles, "full_name"))
-        used = (full["name_status"] != "empty").to_numpy() & (status == "empty").to_numpy()
-        _take(out, full, _NAME_COLUMNS, used)
-        status[used] = full["name_status"].to_numpy()[used]
-    if "nickname" in roles:  # a roepnaam column: the name people use, beside official names
-        nick = _role_series(raw, roles, "nickname")
-        shown = pd.Series(map_unique(nick, dutch_title), dtype=object)
-        has = shown.notna().to_numpy()
-        first = out["first_name"].astype(object).copy()
+_PART_ROLES = ("first_name", "initials", "prefix", "surname")
+
+
+def _combinations(src: _Inputs, roles: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct combinations of several columns' values, and the first row of
+    each combination (its values stand for all rows with that combination)."""
+    combined = np.zeros(src.n, dtype=np.int64)
+    for role in roles:
+        if role in src:
+            codes, uniques = src.coded(role)
+            combined, _ = pd.factorize(combined * (len(uniques) + 1) + (codes + 1))
+    _, first = np.unique(combined, return_index=True)
+    return combined, first
+
+
+def _over_combinations(src: _Inputs, roles: tuple[str, ...],
+                       column: Callable[..., pd.DataFrame], columns: tuple[str, ...]) -> Table:
+    """``column(*series)`` once per distinct combination of the columns of ``roles``
+    (``None`` for a role not recognised), broadcast to the rows (its ``columns``)."""
+    combined, first = _combinations(src, roles)
+    series = [pd.Series(src.values(role)[first], dtype=object) if role in src else None
+              for role in roles]
+    per_combination = column(*series)
+    return {c: per_combination[c].to_numpy(dtype=object, na_value=None)[combined]
+            for c in columns}
+
+
+def _person_names(src: _Inputs, out: _Output) -> None:
+    """Names from the split name columns, else the full-name column; nickname; partner
+    surname; name status; surname keys."""
+    status = np.full(src.n, "empty", dtype=object)
+    if any(r in src for r in _PART_ROLES):
+        parts = _over_combinations(src, _PART_ROLES, name_parts_column,
+                                   (*_NAME_COLUMNS, "name_status"))
+        used = parts["name_status"] != "empty"
+        out.take(parts, _NAME_COLUMNS, used)
+        status[used] = parts["name_status"][used]
+    if "full_name" in src:
+        full = src.unique_table("full_name", name_fields_table, (*_NAME_COLUMNS, "name_status"))
+        used = (full["name_status"] != "empty") & (status == "empty")
+        out.take(full, _NAME_COLUMNS, used)
+        status[used] = full["name_status"][used]
+    if "nickname" in src:  # a roepnaam column: the name people use, beside official names
+        shown = src.per_unique("nickname", dutch_title)
+        has = pd.notna(shown)
+        first = out["first_name"].copy()
         first[has] = shown[has]
         out["first_name"] = first
-        status[has & (status == "empty").to_numpy()] = "valid"
-    if "title" in roles:  # a salutation column ("Dhr.", "Mevr.", "mr. drs.")
-        salutation = name_column(_role_series(raw, roles, "title"))
-        _take(out, salutation, ("title", "gender"), np.ones(n, dtype=bool))
-    if "partner_surname" in roles:
-        partner = name_column(_role_series(raw, roles, "partner_surname"))
-        renamed = partner.rename(columns={"prefix": "partner_prefix",
-                                          "surname": "partner_surname"})
-        _take(out, renamed, ("partner_prefix", "partner_surname"), np.ones(n, dtype=bool))
+        status[has & (status == "empty")] = "valid"
+    if "partner_surname" in src:
+        partner = src.unique_table("partner_surname", name_fields_table, ("prefix", "surname"))
+        renamed = {"partner_prefix": partner["prefix"], "partner_surname": partner["surname"]}
+        out.take(renamed, ("partner_prefix", "partner_surname"), None)
     out["name_status"] = status
-    org_status = pd.Series(["empty"] * n, dtype=object)
-    if "organisation" in roles:
-        org = name_column(_role_series(raw, roles, "organisation"))
-        org_name = org["organisation"].where(org["organisation"].notna(), None)
+    for side in ("", "partner_"):
+        out[f"{side}surname_key"], out[f"{side}surname_phonetic"] = _map_values(
+            out[f"{side}surname"], surname_keys, width=2)
+
+
+def _title_and_organisation_tables(src: _Inputs) -> dict[str, Table]:
+    """What :func:`_titles_and_organisations` needs from the input (the costly part)."""
+    tables = {}
+    if "title" in src:  # a salutation column ("Dhr.", "Mevr.", "mr. drs.")
+        tables["title"] = src.unique_table("title", name_fields_table, ("title", "gender"))
+    if "organisation" in src:
+        org = src.unique_table("organisation", name_fields_table,
+                               ("organisation", "legal_form"))
         # a plain name in an organisation column is still the organisation's name
-        fallback = pd.Series(map_unique(_role_series(raw, roles, "organisation"), dutch_title),
-                             dtype=object)
-        org_name = org_name.where(org_name.notna(), fallback)
-        out["organisation"] = org_name.astype(object).where(org_name.notna(), None)
-        _take(out, org, ("legal_form",), np.ones(n, dtype=bool))
-        org_status = pd.Series(np.where(_filled(_role_series(raw, roles, "organisation")),
-                                        np.where(org_name.notna(), "valid", "invalid"),
-                                        "empty"), dtype=object)
-    out["organisation_status"] = org_status
-    out["surname_key"] = pd.Series(map_unique(out["surname"], surname_key), dtype=object)
-    out["surname_phonetic"] = pd.Series(map_unique(out["surname"], dutch_phonetic), dtype=object)
-    out["partner_surname_key"] = pd.Series(map_unique(out["partner_surname"], surname_key),
-                                           dtype=object)
-    out["partner_surname_phonetic"] = pd.Series(
-        map_unique(out["partner_surname"], dutch_phonetic), dtype=object)
+        fallback = src.per_unique("organisation", dutch_title)
+        org["name"] = np.where(pd.notna(org["organisation"]), org["organisation"], fallback)
+        org["filled"] = src.filled("organisation")
+        tables["organisation"] = org
+    return tables
 
 
-def _address(raw: pd.DataFrame, roles: Mapping[str, str], out: _Columns) -> None:
-    n = len(raw)
-    everywhere = np.ones(n, dtype=bool)
-    if "street" in roles:
-        street_raw = _role_series(raw, roles, "street")
-        has_number = _filled(_role_series(raw, roles, "house_number"))
-        # a street field that also holds the number ("Kerkstraat 12a") when no number column
-        # value is given: parse it as a street line
-        has_digit = _per_value(street_raw, lambda v: any(c.isdecimal() for c in str(v)))
-        combined = ~has_number & has_digit
-        streets = street_column(street_raw.where(~combined, None))
-        _take(out, streets, ("street", "street_key"), everywhere)
-        status = streets["street_status"].copy()
-        if combined.any():
-            line = address_column(street_raw.where(combined, None))
-            _take(out, line, ("street", "house_number", "house_number_addition", "po_box"),
-                  combined)
-            status[combined] = line["address_status"].to_numpy()[combined]
-        out["street_status"] = status
-    if "house_number" in roles or "house_number_addition" in roles:
-        numbers = house_number_column(_role_series(raw, roles, "house_number"),
-                                      addition=_role_series(raw, roles, "house_number_addition")
-                                      if "house_number_addition" in roles else None)
-        _take(out, numbers, ("house_number", "house_number_addition"), everywhere)
-        out["house_number_status"] = numbers["house_number_status"]
-    if "postcode" in roles:
-        postcodes = postcode_column(_role_series(raw, roles, "postcode"))
-        _take(out, postcodes, ("postcode",), everywhere)
-        out["postcode_status"] = postcodes["postcode_status"]
-    if "city" in roles:
-        cities = city_column(_role_series(raw, roles, "city"))
-        _take(out, cities, ("city", "city_key"), everywhere)
-        out["city_status"] = cities["city_status"]
-    if "address" in roles:
-        lines = address_column(_role_series(raw, roles, "address"))
-        _take(out, lines, _ADDRESS_COLUMNS, everywhere)
+def _titles_and_organisations(tables: dict[str, Table], out: _Output) -> None:
+    """A salutation column fills title and gender where the names gave none; an
+    organisation column gives the organisation (it wins), its legal form and status."""
+    if "title" in tables:
+        out.take(tables["title"], ("title", "gender"), None)
+    if "organisation" in tables:
+        org = tables["organisation"]
+        out["organisation"] = org["name"]
+        out.take(org, ("legal_form",), None)
+        out["organisation_status"] = np.where(
+            org["filled"], np.where(pd.notna(org["name"]), "valid", "invalid"),
+            "empty").astype(object)
+
+
+def _street(src: _Inputs, out: _Output) -> None:
+    has_number = src.filled("house_number") if "house_number" in src else np.zeros(src.n, bool)
+    # a street field that also holds the number ("Kerkstraat 12a") when no number column
+    # value is given: parse it as a street line
+    has_digit = src.flags("street", lambda v: any(c.isdecimal() for c in str(v)))
+    combined = ~has_number & has_digit
+    streets = src.table("street", street_column, rows=~combined)
+    out.take(streets, ("street", "street_key"), None)
+    status = streets["street_status"]
+    if combined.any():
+        line = src.table("street", address_column, rows=combined)
+        out.take(line, ("street", "house_number", "house_number_addition", "po_box"), combined)
+        status[combined] = line["address_status"][combined]
+    out["street_status"] = status
+
+
+def _house_numbers(src: _Inputs, out: _Output) -> None:
+    if "house_number_addition" in src:
+        numbers = _over_combinations(
+            src, ("house_number", "house_number_addition"),
+            lambda number, addition: house_number_column(
+                number if number is not None else pd.Series([None] * len(addition)),
+                addition=addition),
+            ("house_number", "house_number_addition", "house_number_status"))
+    else:
+        numbers = src.table("house_number", house_number_column)
+    out.take(numbers, ("house_number", "house_number_addition"), None)
+    out["house_number_status"] = numbers["house_number_status"]
+
+
+def _address(src: _Inputs, out: _Output) -> None:
+    if "street" in src:
+        _street(src, out)
+    if "house_number" in src or "house_number_addition" in src:
+        _house_numbers(src, out)
+    for role, column in (("postcode", postcode_column), ("city", city_column)):
+        if role in src:
+            found = src.table(role, column)
+            out.take(found, (role, f"{role}_key"), None)
+            out[f"{role}_status"] = found[f"{role}_status"]
+    if "address" in src:
+        lines = src.table("address", address_column)
+        out.take(lines, _ADDRESS_COLUMNS, None)
         out["address_status"] = lines["address_status"]
-    if "country" in roles:
-        countries = pd.Series(map_unique(_role_series(raw, roles, "country"), normalize_country),
-                              dtype=object)
-        _take(out, pd.DataFrame({"country": countries}), ("country",), everywhere)
+    if "country" in src:
+        out.take({"country": src.per_unique("country", normalize_country)}, ("country",), None)
     # keys for street and city values that came from one-line addresses
-    out["street_key"] = out["street_key"].where(
-        out["street_key"].notna(), pd.Series(map_unique(out["street"], street_key), dtype=object))
-    out["city_key"] = out["city_key"].where(
-        out["city_key"].notna(), pd.Series(map_unique(out["city"], city_key), dtype=object))
-    dutch = out["postcode"].notna() & out["country"].isna()
-    out["country"] = out["country"].astype(object).where(~dutch, "NL")
+    out.fill_missing("street_key", "street", street_key)
+    out.fill_missing("city_key", "city", city_key)
+    dutch = pd.notna(out["postcode"]) & pd.isna(out["country"])
+    out["country"] = np.where(dutch, "NL", out["country"]).astype(object)
 
 
-def _phones(raw: pd.DataFrame, roles: Mapping[str, str], region: str,
-            out: _Columns) -> None:
+def _phones(src: _Inputs, region: str, out: _Output) -> None:
     found = []
     for role in ("mobile", "phone"):
-        if role in roles:
-            table = phone_column(_role_series(raw, roles, role), region=region)
+        if role in src:
+            table = src.unique_table(role, partial(phone_table, region=region))
             out[f"{role}_status"] = table["phone_status"]
             found.append(table)
     if not found:
         return
     first, second = found[0], (found[1] if len(found) > 1 else None)
-    primary = first["phone"].astype(object)
-    kind = first["phone_kind"].astype(object)
+    primary, kind = first["phone"], first["phone_kind"]
     if second is not None:
-        use_second = primary.isna()
-        primary = primary.where(~use_second, second["phone"])
-        kind = kind.where(~use_second, second["phone_kind"])
-        other = second["phone"].where(~use_second & (second["phone"] != primary), None)
-        other_kind = second["phone_kind"].where(other.notna(), None)
-        out["phone_2"] = other.astype(object)
-        out["phone_2_kind"] = other_kind.astype(object)
+        use_second = pd.isna(primary)
+        primary = np.where(use_second, second["phone"], primary)
+        kind = np.where(use_second, second["phone_kind"], kind)
+        other = np.where(~use_second & (second["phone"] != primary), second["phone"], None)
+        out["phone_2"] = other
+        out["phone_2_kind"] = np.where(pd.notna(other), second["phone_kind"], None)
     out["phone"] = primary
     out["phone_kind"] = kind
+
+
+def _contact_and_dates(src: _Inputs, out: _Output, today: dt.date | None) -> None:
+    if "email" in src:
+        emails = src.unique_table("email", email_table)
+        for c in ("email", "email_key", "email_role", "email_status"):
+            out[c] = emails[c]
+    if "birth_date" in src:
+        dates = date_column(src.series("birth_date"), today=today)
+        out["birth_date"] = dates["birth_date"]
+        out["birth_date_status"] = dates["birth_date_status"].to_numpy(dtype=object)
+        out["birth_year"] = dates["birth_year"]
+    if "customer_number" in src:
+        out["customer_number"] = _clean_text(src.series("customer_number"))
+    for role in ("updated_at", "created_at"):
+        if role in src:
+            out[role] = parse_timestamps(src.series(role))
+    for role in ("consent_email", "consent_phone"):
+        if role in src:
+            out[role] = src.per_unique(role, parse_consent)
+
+
+def _gender(src: _Inputs, out: _Output) -> None:
+    """A gender column wins over the gender read from names and salutations."""
+    if "gender" in src:
+        genders = src.per_unique("gender", normalize_gender)
+        given = pd.notna(genders)
+        out["gender"] = np.where(given, genders, out["gender"])
+        out["gender_status"] = np.where(src.filled("gender"),
+                                        np.where(given, "valid", "invalid"), "empty")
+
+
+def _person_name_columns(src: _Inputs) -> dict[str, np.ndarray]:
+    """The fields of :func:`_person_names` as a dict of columns."""
+    out = _Output(src.n)
+    _person_names(src, out)
+    return out.columns
+
+
+def _pack(columns: dict[str, np.ndarray]) -> dict[str, object]:
+    """Columns in a compact form for sending between processes: codes and distinct values."""
+    packed: dict[str, object] = {}
+    for name, values in columns.items():
+        packed[name] = values
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            codes, uniques = factorize_text(pd.Series(values, dtype=object, copy=False))
+            if _all_none(values[codes < 0]):
+                packed[name] = (codes.astype(np.int32), uniques)
+    return packed
+
+
+def _all_none(values: np.ndarray) -> bool:
+    """Whether every element of an object array is ``None`` (not NaN or ``pd.NA``)."""
+    try:
+        return bool(np.equal(values, None).all())
+    except TypeError:  # pd.NA
+        return False
+
+
+def _unpack(packed: dict[str, object]) -> dict[str, np.ndarray]:
+    """The columns of :func:`_pack`."""
+    columns = {}
+    for name, value in packed.items():
+        if isinstance(value, tuple):
+            codes, uniques = value
+            value = np.append(uniques, None)[codes]
+        columns[name] = value
+    return columns
+
+
+def _result_column(name: str, values: object) -> object:
+    """One output column in its final dtype (object columns as object arrays)."""
+    if name in ("house_number", "po_box", "birth_year"):
+        return pd.array(values, dtype="Int64")
+    if name in ("updated_at", "created_at"):
+        if isinstance(values, pd.Series):
+            return values.array
+        return pd.to_datetime(pd.Series(values, dtype=object), utc=True).array
+    if name in ("consent_email", "consent_phone"):
+        return pd.array(np.asarray(values, dtype=object), dtype="boolean")
+    if name in STATUS_COLUMNS:
+        return _categorical(np.asarray(values, dtype=object))
+    if isinstance(values, pd.Series):
+        return values.array
+    return np.asarray(values, dtype=object)
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    """``pd.Categorical(values)`` (sorted categories) for a column of few distinct strings."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order) + 1, dtype=codes.dtype)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1
+    return pd.Categorical.from_codes(rank[codes], categories=uniques[order])
+
+
+def _assemble(record_ids: np.ndarray, sources: np.ndarray, out: _Output) -> pd.DataFrame:
+    """The normalised columns as a frame (without copying them on pandas 2)."""
+    data: dict[str, object] = {"record_id": record_ids, "source": sources}
+    for c in NORMALIZED_COLUMNS[2:]:
+        data[c] = _result_column(c, out[c])
+    if _PANDAS_3:  # copy-on-write: column by column, as pandas 3 infers their dtypes
+        result = pd.DataFrame({c: pd.Series(data.pop(c), dtype=object)
+                               for c in ("record_id", "source")})
+        for c, values in data.items():
+            result[c] = pd.Series(values, dtype=object).array if isinstance(
+                values, np.ndarray) else values
+        return result
+    return pd.DataFrame({c: pd.Series(v, dtype=object, copy=False) if isinstance(v, np.ndarray)
+                         else pd.Series(v, copy=False) for c, v in data.items()}, copy=False)
 
 
 _TIMESTAMP_FORMATS = ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%Y %H:%M:%S",
                       "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y%m%d",
                       "%Y%m%d%H%M%S")
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 def parse_timestamps(values: pd.Series) -> pd.Series:
@@ -299,13 +570,13 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         ['2024-01-15 10:00 UTC', '2024-01-15 10:00 UTC']
     """
     codes, uniques = factorize_text(values.reset_index(drop=True))
-    texts = pd.Series(uniques, dtype=object)
-    plain = texts.map(type).eq(str).all() if len(texts) else True
-    texts = texts.str.strip() if plain else pd.Series([preclean(v) for v in uniques],
-                                                      dtype=object)
-    texts = texts.where(texts.str.len() > 0, None) if plain else texts
+    if all(type(v) is str for v in uniques):
+        cleaned = [v.strip() or None for v in uniques]
+    else:
+        cleaned = [preclean(v) for v in uniques]
+    texts = pd.Series(cleaned, dtype=object)
     stamps = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
-    todo = texts.notna().to_numpy().copy()
+    todo = np.fromiter((t is not None for t in cleaned), dtype=bool, count=len(cleaned))
 
     def parse(fmt: str, **kwargs: object) -> None:
         rows = np.flatnonzero(todo)
@@ -315,7 +586,8 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
         stamps[rows[ok]] = values[ok]
         todo[rows[ok]] = False
 
-    iso = texts.str.match(r"\d{4}-\d\d-\d\d", na=False).to_numpy()
+    iso = np.fromiter((t is not None and _ISO_DATE.match(t) is not None for t in cleaned),
+                      dtype=bool, count=len(cleaned))
     if iso.any():
         todo_all = todo.copy()
         todo[:] = todo_all & iso
@@ -366,69 +638,37 @@ def normalize_frame(
         source_column=roles.get("source", "source"),
         default_source=default_source,
     )
-    raw = df.reset_index(drop=True)
-    n = len(raw)
-    out = _Columns({
-        c: pd.Series(np.full(n, "empty" if c in STATUS_COLUMNS else None, dtype=object))
-        for c in NORMALIZED_COLUMNS if c not in ("record_id", "source")
-    })
-    _names(raw, roles, out)
-    _address(raw, roles, out)
-    _phones(raw, roles, region, out)
-    if "email" in roles:
-        emails = email_column(_role_series(raw, roles, "email"))
-        for c in ("email", "email_key", "email_role", "email_status"):
-            out[c] = emails[c].astype(object)
-    if "birth_date" in roles:
-        dates = date_column(_role_series(raw, roles, "birth_date"), today=today)
-        out["birth_date"] = dates["birth_date"]
-        out["birth_date_status"] = dates["birth_date_status"].astype(object)
-        out["birth_year"] = dates["birth_year"]
-    if "customer_number" in roles:
-        numbers = _role_series(raw, roles, "customer_number")
-        out["customer_number"] = _clean_text(numbers)
-    for role in ("updated_at", "created_at"):
-        if role in roles:
-            out[role] = parse_timestamps(_role_series(raw, roles, role))
-    for role in ("consent_email", "consent_phone"):
-        if role in roles:
-            out[role] = consent_column(_role_series(raw, roles, role)).reset_index(drop=True)
-    if "gender" in roles:
-        raw_gender = _role_series(raw, roles, "gender")
-        genders = gender_column(raw_gender).reset_index(drop=True).astype(object)
-        given = genders.notna()
-        out["gender"] = genders.where(given, out["gender"])
-        out["gender_status"] = pd.Series(
-            np.where(_filled(raw_gender), np.where(given, "valid", "invalid"), "empty"),
-            dtype=object)
-
-    result = pd.DataFrame({"record_id": pd.Series(record_ids, dtype=object),
-                           "source": pd.Series(sources, dtype=object)})
-    for c in NORMALIZED_COLUMNS[2:]:
-        result[c] = out[c].array
-    result["house_number"] = pd.array(result["house_number"], dtype="Int64")
-    result["po_box"] = pd.array(result["po_box"], dtype="Int64")
-    result["birth_year"] = pd.array(result["birth_year"], dtype="Int64")
-    for role in ("updated_at", "created_at"):
-        if result[role].dtype == object:
-            result[role] = pd.to_datetime(result[role], utc=True)
-    for role in ("consent_email", "consent_phone"):
-        result[role] = pd.array(result[role].astype(object), dtype="boolean")
-    for c in STATUS_COLUMNS:
-        result[c] = result[c].astype("category")
+    src = _Inputs(df, roles)
+    # names (the slowest fields) in a child process while this one does the others
+    background = len(df) >= BACKGROUND_MIN_ROWS and _default_workers() > 1
+    names = in_background(partial(_person_name_columns, src), enabled=background, pack=_pack,
+                          unpack=_unpack)
+    try:
+        out = _Output(len(df))
+        _address(src, out)
+        _phones(src, region, out)
+        _contact_and_dates(src, out, today)
+        tables = _title_and_organisation_tables(src)
+        out.columns.update(names.result())
+    finally:
+        names.cancel()
+    _titles_and_organisations(tables, out)
+    _gender(src, out)
+    del src, names
+    result = _assemble(record_ids, sources, out)
+    del out
     if keep_raw:
         for role, column in roles.items():
             if role not in ("record_id", "source"):
-                result[f"raw_{role}"] = raw[column].to_numpy()
+                result[f"raw_{role}"] = df[column].to_numpy()
     mapped = set(roles.values())
-    for column in raw.columns:
+    for column in df.columns:
         if column in mapped:
             continue
         name = str(column)
         target = name if name not in result.columns else f"input_{name}"
-        result[target] = raw[column].to_numpy()
+        result[target] = df[column].to_numpy()
     return result
-
 
 def quality_report(normalized: pd.DataFrame, *, examples: int = 3) -> pd.DataFrame:
     """Per field group: how many values were filled, valid, repaired, invalid or unusable.

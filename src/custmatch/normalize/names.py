@@ -61,12 +61,15 @@ from custmatch.normalize.wordlists import load_list, load_mapping
 
 __all__ = [
     "NAME_COLUMNS",
+    "NAME_FIELDS",
     "NameParts",
     "display_name",
     "dutch_phonetic",
     "format_initials",
     "full_surname_key",
     "name_column",
+    "name_fields_column",
+    "name_fields_table",
     "name_from_parts",
     "name_parts_column",
     "name_status",
@@ -76,6 +79,7 @@ __all__ = [
     "parse_name",
     "sort_name",
     "surname_key",
+    "surname_keys",
 ]
 
 
@@ -216,6 +220,7 @@ def _match(
     return None
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _initials_score(token: str) -> int:
     """How surely a token is initials: 3 dotted/single letter, 2/1 all-caps, 0 no."""
     if len(token) == 1:
@@ -229,6 +234,7 @@ def _initials_score(token: str) -> int:
     return 0
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _initial_letters(token: str) -> str:
     """Canonical initials of one token: initials notation or a spelled-out given name."""
     if "." in token or (token.isupper() and len(token) <= 4) or len(token) == 1:
@@ -249,6 +255,7 @@ def _initial_letters(token: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _recase(word: str) -> tuple[str, bool]:
     """Dutch casing for a name written all upper or all lower case."""
     if word.isupper() or word.islower():
@@ -327,6 +334,20 @@ def _split_glued(tokens: list[str]) -> list[str]:
 
 def _one_surname(text: str, flags: list[str]) -> tuple[str | None, str | None]:
     """(prefix, core) of one surname part such as ``van der Berg`` or ``d'Ancona``."""
+    prefix, core, added = _one_surname_cached(text)
+    flags.extend(added)
+    return prefix, core
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _one_surname_cached(text: str) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """:func:`_one_surname` with the flags it adds, once per distinct text."""
+    flags: list[str] = []
+    prefix, core = _one_surname_parse(text, flags)
+    return prefix, core, tuple(flags)
+
+
+def _one_surname_parse(text: str, flags: list[str]) -> tuple[str | None, str | None]:
     tokens = _split_glued(text.split())
     if not tokens:
         return None, None
@@ -376,6 +397,20 @@ def _surname(tokens: Sequence[str], flags: list[str]) -> tuple[str | None, ...]:
 
 def _given(tokens: Sequence[str], flags: list[str]) -> tuple[str | None, str | None]:
     """(first_name, initials) from given-name tokens (initials and/or spelled-out names)."""
+    first, initials, added = _given_cached(tuple(tokens))
+    flags.extend(added)
+    return first, initials
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _given_cached(tokens: tuple[str, ...]) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """:func:`_given` with the flags it adds, once per distinct token sequence."""
+    flags: list[str] = []
+    first, initials = _given_parse(tokens, flags)
+    return first, initials, tuple(flags)
+
+
+def _given_parse(tokens: Sequence[str], flags: list[str]) -> tuple[str | None, str | None]:
     names: list[str] = []
     initials: list[str] = []
     for tok in tokens:
@@ -1345,6 +1380,70 @@ def _full_name_row(value: object, mr_is_male: bool) -> tuple:
     return _row(parts, name_status(parts, value), _ROW_CACHE)
 
 
+#: Columns of :func:`name_fields_column`.
+NAME_FIELDS: tuple[str, ...] = (
+    "title", "first_name", "initials", "prefix", "surname", "partner_prefix",
+    "partner_surname", "organisation", "legal_form", "gender", "name_status",
+)
+
+
+def name_fields_column(full_names: pd.Series, *, mr_is_male: bool = False) -> pd.DataFrame:
+    """:func:`name_column` without the flags and match-key columns (:data:`NAME_FIELDS`).
+
+    What :func:`~custmatch.normalize.frame.normalize_frame` needs; it derives the keys
+    from the final surname column itself.
+
+    Example:
+        >>> name_fields_column(pd.Series(["Dhr. J. de Vries"]))[["prefix", "gender"]].values
+        array([['de', 'M']], dtype=object)
+    """
+    codes, uniques = factorize_text(full_names)
+    table = name_fields_table(uniques, mr_is_male=mr_is_male)
+    return object_frame({col: table[col][codes] for col in NAME_FIELDS},
+                        index=full_names.index, columns=list(NAME_FIELDS))
+
+
+def name_fields_table(uniques: np.ndarray, *, mr_is_male: bool = False) -> dict[str, np.ndarray]:
+    """:func:`name_fields_column` over distinct values, without broadcasting: one array per
+    column of :data:`NAME_FIELDS`, each with one more entry at the end (for a null).
+
+    Example:
+        >>> name_fields_table(np.array(["J. de Vries"], dtype=object))["surname"].tolist()
+        ['Vries', None]
+    """
+    rows = parallel_map(partial(_full_name_fields, mr_is_male=mr_is_male), list(uniques))
+    rows.append((None,) * (len(NAME_FIELDS) - 1) + ("empty",))  # the last entry: null
+    table = np.empty((len(rows), len(NAME_FIELDS)), dtype=object)
+    table[:] = rows
+    return {col: table[:, j] for j, col in enumerate(NAME_FIELDS)}
+
+
+def _full_name_fields(value: object, mr_is_male: bool) -> tuple:
+    parts = parse_name(value, mr_is_male=mr_is_male)  # type: ignore[arg-type]
+    return (*parts[: len(NAME_FIELDS) - 1], name_status(parts, value))
+
+
+def surname_keys(surname: str | None) -> tuple[str | None, str | None]:
+    """``(surname_key(surname), dutch_phonetic(surname))``, reading the surname once.
+
+    Example:
+        >>> surname_keys("van den Bosch")
+        ('bosch', 'bos')
+    """
+    s = preclean(surname)
+    if s is None:
+        return None, None
+    try:
+        core = _split_surname_text(s, _Person())[1]
+    except Exception:  # pragma: no cover
+        return None, sound_key(s)
+    try:
+        key = text_key(core)
+    except Exception:  # pragma: no cover
+        key = None
+    return key, sound_key(core or s)
+
+
 def _parts_row(values: tuple[object, ...], mr_is_male: bool) -> tuple:
     parts = name_from_parts(*values, mr_is_male=mr_is_male)  # type: ignore[arg-type]
     raw = " ".join(str(v) for v in values if preclean(v) is not None)
@@ -1409,7 +1508,7 @@ def name_parts_column(
 # side and vice versa, so each side is parsed once per distinct value and the results are
 # composed. tests/normalize/test_names.py checks composition == name_from_parts.
 _CLEAN_FIRST = re.compile(r"[A-Z][a-zà-ÿ]+(?:[ -][A-Z][a-zà-ÿ]+){0,3}")
-_CLEAN_INITIALS = re.compile(r"(?:[A-Z][a-z]{0,2}\.){1,5}|[A-Z]{1,4}")
+_CLEAN_INITIALS = re.compile(r"(?:[A-Z][a-z]{0,2}\. ?){0,4}[A-Z][a-z]{0,2}\.|[A-Z]{1,4}")
 _CLEAN_SURNAME = re.compile(r"[A-Z][a-zà-ÿ']+(?:(?: |-|- | - )(?:[a-z']+ )*[A-Z][a-zà-ÿ']+){0,2}")
 _DUMMY_SURNAME = "Zwaneveld"
 _DUMMY_FIRST = "Maarten"

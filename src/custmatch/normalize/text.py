@@ -16,6 +16,9 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import multiprocessing
 import os
 import re
@@ -23,16 +26,20 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from multiprocessing.connection import Connection
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "PARALLEL_MIN_ITEMS",
+    "Background",
+    "chunks_by_length",
     "dutch_title",
     "factorize_text",
     "fold_accents",
+    "in_background",
     "map_unique",
     "object_frame",
     "parallel_map",
@@ -128,6 +135,11 @@ def _cap_word(word: str) -> str:
     return first + lower[1:]
 
 
+@functools.lru_cache(maxsize=64)
+def _casefolded(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w.casefold() for w in words)
+
+
 def dutch_title(text: str | None, lower_words: Iterable[str] = ()) -> str | None:
     """Title-case Dutch text: ``IJ`` as one letter, ``'s``/``'t``/``d'`` kept lowercase.
 
@@ -143,7 +155,8 @@ def dutch_title(text: str | None, lower_words: Iterable[str] = ()) -> str | None
     text = preclean(text)
     if text is None:
         return None
-    small = {w.casefold() for w in lower_words}
+    small = (_casefolded(lower_words) if isinstance(lower_words, frozenset)
+             else {w.casefold() for w in lower_words})
     out: list[str] = []
     pos = 0
     first_word = True
@@ -178,6 +191,9 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         ([0, 1, -1], 2)
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if not _may_hold_nul(values, codes, uniques):
+        return codes, uniques
     as_list = values.tolist()
     # the merged strings are missing from ``uniques``, so look at the values themselves
     if any(type(v) is str and "\x00" in v for v in as_list):
@@ -189,7 +205,29 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             else:
                 out[k] = keys.setdefault(v, len(keys))
         return out, np.array(list(keys), dtype=object)
-    return codes, np.asarray(uniques, dtype=object)
+    return codes, uniques
+
+
+def _may_hold_nul(values: pd.Series, codes: np.ndarray, uniques: np.ndarray) -> bool:
+    """Whether some value may be a string with a NUL character (vectorised check).
+
+    If every non-null value equals the distinct value it was coded as, no strings were
+    merged, and a value holds a NUL only if its distinct value does; so it suffices to look
+    at the (few) distinct values. Any doubt answers ``True`` (the caller then checks all).
+    """
+    try:
+        nul_in_uniques = "\x00" in "".join(uniques)  # all strings: one search
+    except TypeError:  # not all strings
+        nul_in_uniques = any(isinstance(u, str) and "\x00" in u for u in uniques)
+    if not nul_in_uniques:
+        known = codes >= 0
+        try:
+            row_values = np.asarray(values, dtype=object)[known]
+            same = row_values == uniques[codes[known]]
+        except Exception:  # odd objects that do not compare element-wise
+            return True
+        return not (isinstance(same, np.ndarray) and same.dtype == bool and same.all())
+    return True
 
 
 def map_unique(values: pd.Series | Iterable[object], func: Callable[[object], T]) -> list[T]:
@@ -258,6 +296,131 @@ def parallel_map(
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
         parts = pool.map(_apply_chunk, [func] * len(chunks), chunks)
         return [result for part in parts for result in part]
+
+
+class Background(Generic[T]):
+    """A value computed in a forked child process (see :func:`in_background`)."""
+
+    def __init__(self, func: Callable[[], T], pack: Callable[[T], object] | None,
+                 unpack: Callable[[object], T] | None, enabled: bool) -> None:
+        self._func = func
+        self._unpack = unpack
+        self._child: multiprocessing.process.BaseProcess | None = None
+        self._reader: Connection | None = None
+        if enabled:
+            self._start(pack)
+
+    def _start(self, pack: Callable[[T], object] | None) -> None:
+        context = multiprocessing.get_context("fork")
+        reader, writer = context.Pipe(duplex=False)
+        frozen = gc.get_freeze_count() == 0
+        if frozen:
+            gc.freeze()  # the child's garbage collector leaves inherited objects alone
+        try:
+            child = context.Process(target=_child_main, args=(self._func, pack, writer))
+            child.start()
+        except Exception:  # no child (a daemon process cannot fork one): compute here
+            reader.close()
+            return
+        finally:
+            writer.close()
+            if frozen:
+                gc.unfreeze()
+        self._child, self._reader = child, reader
+
+    def result(self) -> T:
+        """The value: the child's, or ``func()`` computed here if the child did not run."""
+        if self._reader is None:
+            return self._func()
+        try:
+            ok, value = self._reader.recv()
+        except (EOFError, OSError):  # the child died
+            ok, value = False, None
+        finally:
+            self._release(wait=True)
+        if not ok:
+            return self._func()
+        return self._unpack(value) if self._unpack is not None else value  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        """Stop the child (if still running) and release it; the value is not needed."""
+        self._release(wait=False)
+
+    def _release(self, wait: bool) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._child is not None:
+            if wait:  # the child has sent its value and is ending
+                self._child.join(timeout=5)
+            if self._child.is_alive():
+                self._child.terminate()
+            self._child.join()
+            self._child = None
+
+
+def in_background(
+    func: Callable[[], T],
+    *,
+    enabled: bool = True,
+    pack: Callable[[T], object] | None = None,
+    unpack: Callable[[object], T] | None = None,
+) -> Background[T]:
+    """Start ``func()`` in a forked child process; ``.result()`` gives its value.
+
+    The child inherits this process's memory (nothing is sent to it) and sends back
+    ``pack(value)``, which ``result()`` turns back with ``unpack``. Meanwhile this process
+    does other work: two independent stages run side by side. Where the child cannot run
+    (``enabled`` false, not Linux, a daemon process) or fails, ``func()`` runs in this
+    process when the value is asked for: the result is the same, only later. Call
+    ``cancel()`` when the value is no longer needed (after an error). The child may start
+    worker processes of its own (:func:`parallel_map`): with more busy processes than
+    CPUs, the operating system shares the CPUs between both stages until the shorter ends.
+
+    Example:
+        >>> in_background(lambda: sum(range(10))).result()
+        45
+    """
+    enabled = (enabled and sys.platform.startswith("linux")
+               and not multiprocessing.current_process().daemon)
+    return Background(func, pack, unpack, enabled)
+
+
+def _child_main(func: Callable[[], object], pack: Callable[[object], object] | None,
+                writer: Connection) -> None:
+    try:
+        value = func()
+        message: tuple[bool, object] = (True, pack(value) if pack is not None else value)
+    except Exception:  # the parent recomputes, and raises the error itself
+        message = (False, None)
+    try:
+        writer.send(message)  # pickled before anything is written
+    except Exception:  # an unpicklable value (the parent recomputes), or no parent waiting
+        with contextlib.suppress(Exception):
+            writer.send((False, None))
+    finally:
+        writer.close()
+
+
+def chunks_by_length(
+    lengths: np.ndarray, widths: tuple[int, ...], size: int
+) -> Iterable[tuple[np.ndarray, int]]:
+    """Positions of the values with ``0 < length <= max(widths)``, in chunks of at most
+    ``size``, each with the smallest of ``widths`` that holds its values.
+
+    For array code over fixed-width strings (``numpy`` ``U<width>``): short values do not
+    pay for the longest, and small chunks keep the arrays in cache.
+
+    Example:
+        >>> [(rows.tolist(), w) for rows, w in chunks_by_length(np.array([3, 0, 9, 5]), (4, 8), 2)]
+        [([0], 4), ([3], 8)]
+    """
+    low = 0
+    for width in sorted(widths):
+        rows = np.flatnonzero((lengths > low) & (lengths <= width))
+        for begin in range(0, len(rows), size):
+            yield rows[begin : begin + size], width
+        low = width
 
 
 def object_frame(
