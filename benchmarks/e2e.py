@@ -83,10 +83,10 @@ def _inputs(folder: Path) -> list[Path]:
 def _scores(clusters: pd.DataFrame, truth: pd.DataFrame, left: np.ndarray, right: np.ndarray,
             record_ids: np.ndarray) -> dict:
     """Pairwise metrics of the clusters and pair completeness of the candidate pairs."""
-    from custmatch.evaluate import evaluate_clusters, evaluate_pairs
+    from custmatch.evaluate import evaluate_clusters, evaluate_pairs, truth_labels
 
     m = evaluate_clusters(clusters[["record_id", "cluster_id"]], truth)
-    labels = truth.set_index("record_id")["entity_id"].reindex(record_ids).to_numpy()
+    labels = truth_labels(truth, record_ids)
     pc = evaluate_pairs(left, right, labels)
     return {"candidate_pairs": pc.n_pairs, "pair_completeness": round(pc.pair_completeness, 4),
             "precision": round(m.precision, 4), "recall": round(m.recall, 4),

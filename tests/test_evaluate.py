@@ -210,3 +210,16 @@ def test_agrees_with_recordlinkage_metrics(seed: int) -> None:
     assert m.f1 == pytest.approx(rl.fscore(true_links, pred_links))
     assert reduction_ratio(len(pred_links), n) == pytest.approx(
         rl.reduction_ratio(pred_links, pd.DataFrame(index=ids)))
+
+
+def test_truth_labels_follow_the_ids_and_name_what_is_missing() -> None:
+    from custmatch.evaluate import truth_labels
+
+    truth = pd.DataFrame({"record_id": [1, 2], "entity_id": ["p", "q"]})
+    assert truth_labels(truth, ["2", "1", "2"]).tolist() == ["q", "p", "q"]
+    with pytest.raises(InputError, match=r"no label for record id\(s\) \['9'\]"):
+        truth_labels(truth, ["1", "9"])
+    with pytest.raises(SchemaError, match="record_id"):
+        truth_labels(pd.DataFrame({"id": [1]}), ["1"])
+    with pytest.raises(InputError, match="DataFrame or Series"):
+        truth_labels("truth.csv", ["1"])  # type: ignore[arg-type]

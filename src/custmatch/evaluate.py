@@ -42,6 +42,7 @@ __all__ = [
     "false_splits",
     "pair_completeness",
     "reduction_ratio",
+    "truth_labels",
 ]
 
 _CLUSTER_COLUMNS = ("cluster_id", "entity_id", "golden_id")
@@ -141,6 +142,23 @@ def _labels(obj: pd.DataFrame | pd.Series, candidates: tuple[str, ...], what: st
         ids = series.index[nulls.to_numpy()][:5].tolist()
         raise InputError(f"{what}: null label for record id(s) {ids}")
     return series
+
+
+def truth_labels(truth: pd.DataFrame | pd.Series, record_ids: ArrayLike) -> np.ndarray:
+    """The truth label of each record id, in the order given (for pair metrics by position).
+
+    Example:
+        >>> import pandas as pd
+        >>> truth_labels(pd.Series(["p", "q"], index=["a", "b"]), ["b", "a"]).tolist()
+        ['q', 'p']
+    """
+    series = _labels(truth, _TRUTH_COLUMNS, "truth")
+    ids = pd.Index(np.asarray(record_ids, dtype=object)).astype(str)
+    labels = series.reindex(ids)
+    missing = labels.isna().to_numpy()
+    if missing.any():
+        raise InputError(f"truth has no label for record id(s) {ids[missing][:5].tolist()}")
+    return labels.to_numpy(dtype=object)
 
 
 def _aligned_codes(

@@ -43,7 +43,7 @@ import pandas as pd
 from custmatch.block import Pairs
 from custmatch.cluster import Clusters, cluster_pairs
 from custmatch.errors import CustmatchWarning, InputError, SchemaError
-from custmatch.evaluate import evaluate_clusters, evaluate_pairs
+from custmatch.evaluate import evaluate_clusters, evaluate_pairs, truth_labels
 from custmatch.model import MatchModel
 from custmatch.model.core import Explanation
 from custmatch.normalize import normalize_frame, quality_report
@@ -119,7 +119,7 @@ class Result:
         plus the pair completeness of the candidate pairs (blocking recall)."""
         out: dict[str, float | int] = dict(
             evaluate_clusters(self.clusters[["record_id", "cluster_id"]], truth).to_dict())
-        labels = _truth_labels(truth, self.records["record_id"])
+        labels = truth_labels(truth, self.records["record_id"])
         blocking = evaluate_pairs(self.pairs["left"].to_numpy(), self.pairs["right"].to_numpy(),
                                   labels)
         out["candidate_pairs"] = blocking.n_pairs
@@ -159,22 +159,6 @@ class Result:
                 f"{k} {v:.1f}" for k, v in self.timings.items()) + ")",
         ]
         return "\n".join(lines)
-
-
-def _truth_labels(truth: pd.DataFrame | pd.Series, record_ids: pd.Series) -> np.ndarray:
-    if isinstance(truth, pd.Series):
-        series = truth
-    else:
-        label = next((c for c in ("entity_id", "cluster_id") if c in truth.columns), None)
-        if "record_id" not in truth.columns or label is None:
-            raise InputError("truth needs columns record_id and entity_id (or cluster_id)")
-        series = truth.set_index(truth["record_id"].astype(str))[label]
-    series.index = series.index.astype(str)
-    labels = series.reindex(record_ids.astype(str).to_numpy())
-    if labels.isna().any():
-        missing = record_ids[labels.isna().to_numpy()].head(5).tolist()
-        raise InputError(f"truth has no label for record id(s) {missing}")
-    return labels.to_numpy(dtype=object)
 
 
 # ---------------------------------------------------------------------- progress

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from custmatch.block import (
@@ -45,10 +47,12 @@ from custmatch.errors import ConfigError
 __all__ = [
     "comparison_from_dict",
     "comparison_to_dict",
+    "read_json",
     "rule_from_dict",
     "rule_to_dict",
     "spec_from_dict",
     "spec_to_dict",
+    "write_json",
 ]
 
 
@@ -218,3 +222,37 @@ def spec_from_dict(data: Mapping[str, Any]) -> Any:
     except (TypeError, KeyError) as exc:
         raise ConfigError(f"bad survivorship spec description {dict(data)!r}: {exc}") from exc
     raise ConfigError(f"survivorship spec kind must be 'field' or 'consent', got {kind!r}")
+
+
+def write_json(data: Mapping[str, Any], path: str | Path) -> Path:
+    """Write ``data`` as readable UTF-8 JSON (indented, non-ASCII kept); return the path.
+
+    Example:
+        >>> import tempfile
+        >>> path = write_json({"naam": "Zoë"}, Path(tempfile.mkdtemp()) / "x.json")
+        >>> read_json(path, ConfigError, "settings")
+        {'naam': 'Zoë'}
+    """
+    target = Path(path)
+    target.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
+def read_json(path: str | Path, error: type[Exception], what: str) -> dict[str, Any]:
+    """The JSON object in ``path``; any failure raises ``error`` naming ``what`` and the file.
+
+    Example:
+        >>> read_json("/no/such.json", ConfigError, "settings")
+        Traceback (most recent call last):
+        ...
+        custmatch.errors.ConfigError: settings file not found: /no/such.json
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise error(f"{what} file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"cannot read {what} file {str(path)!r}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise error(f"{what} file {str(path)!r} does not hold a JSON object")
+    return data

@@ -213,18 +213,13 @@ class Settings:
 
     def save(self, path: str | Path) -> Path:
         """Write the settings (and model) as readable JSON; return the path."""
-        target = Path(path)
-        target.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
-        return target
+        from custmatch.serialize import write_json
+
+        return write_json(self.to_dict(), path)
 
     @classmethod
     def load(cls, path: str | Path) -> Settings:
         """Read settings written by :meth:`save` (or hand-written JSON with some fields)."""
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise ConfigError(f"settings file not found: {path}") from exc
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read settings file {str(path)!r}: {exc}") from exc
-        return cls.from_dict(data)
+        from custmatch.serialize import read_json
+
+        return cls.from_dict(read_json(path, ConfigError, "settings"))

@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -832,21 +831,16 @@ class MatchModel:
 
     def save(self, path: str | Path) -> Path:
         """Write the model as readable JSON (with a format version) and return the path."""
-        target = Path(path)
-        target.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
-        return target
+        from custmatch.serialize import write_json
+
+        return write_json(self.to_dict(), path)
 
     @classmethod
     def load(cls, path: str | Path) -> MatchModel:
         """Read a model written by :meth:`save`."""
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ModelError(f"cannot read model file {str(path)!r}: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ModelError(f"model file {str(path)!r} does not hold a JSON object")
-        return cls.from_dict(data)
+        from custmatch.serialize import read_json
+
+        return cls.from_dict(read_json(path, ModelError, "model"))
 
     # ------------------------------------------------------------------ charts
     def plot_weights(self):  # pragma: no cover - needs matplotlib
