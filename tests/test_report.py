@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import custmatch
+from custmatch.cluster import DEFAULT_THRESHOLD
 from custmatch.pipeline import Result, deduplicate
 from custmatch.report import render_report, write_report
 
@@ -124,7 +125,7 @@ def test_render_report_model_section_lists_every_level_and_training_run(
 
 def test_render_report_histogram_draws_the_threshold_as_a_weight(page: str) -> None:
     weights = page[page.index('<section id="weights">'):page.index('<section id="clusters">')]
-    assert "match threshold p = 0.95" in weights
+    assert f"match threshold p = {DEFAULT_THRESHOLD:g}" in weights
     assert "<line" in weights and "<rect" in weights
 
 

@@ -35,8 +35,10 @@ Example:
 
 from __future__ import annotations
 
+import contextvars
 import warnings
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -76,6 +78,35 @@ DEFAULT_MAX_BLOCK_SIZE = 1000
 
 
 # --------------------------------------------------------------------------- keys
+
+#: Key codes computed during one blocking run, shared by the rules that use the same key
+#: (the default rules use the surname key in four rules): ``(id(frame), kind, key) -> codes``.
+_RUN_CACHE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("block_cache",
+                                                                          default=None)
+
+
+@contextmanager
+def _one_run() -> Iterator[None]:
+    token = _RUN_CACHE.set({})
+    try:
+        yield
+    finally:
+        _RUN_CACHE.reset(token)
+
+
+def _cached(frame: pd.DataFrame, kind: str, key: Key, compute: Callable[[], object]) -> object:
+    cache = _RUN_CACHE.get()
+    if cache is None:
+        return compute()
+    try:
+        slot = (id(frame), kind, key)
+        hash(slot)
+    except TypeError:  # a key built from an unhashable function object
+        return compute()
+    if slot not in cache:
+        cache[slot] = compute()
+    return cache[slot]
+
 @dataclass(frozen=True)
 class Key:
     """A blocking key: a column, optionally transformed value by value.
@@ -106,6 +137,10 @@ class Key:
 
     def factorize(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], list[Hashable]]:
         """Codes per row (``-1`` null) and the distinct key values the codes index."""
+        return _cached(frame, "factorize", self,  # type: ignore[return-value]
+                       lambda: self._factorize(frame))
+
+    def _factorize(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], list[Hashable]]:
         if self.column not in frame.columns:
             raise SchemaError(
                 f"blocking key {self.name!r} needs column {self.column!r}; "
@@ -149,6 +184,10 @@ class AnyOf(Key):
 
     def entries(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(rows, codes)``: one entry per (row, distinct non-null value)."""
+        return _cached(frame, "entries", self,  # type: ignore[return-value]
+                       lambda: self._entries(frame))
+
+    def _entries(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         n = len(frame)
         ids: dict[Hashable, int] = {}
         all_rows, all_codes = [], []
@@ -598,19 +637,20 @@ def _generate(
     n = len(frame)
     keys_per_rule, report, skipped_tables = [], [], []
     unexpected, largest = 0, 0
-    for rule in rules:
-        left, right, skipped = rule.candidate_pairs(frame, max_block_size)
-        if frame_id is not None:
-            across = frame_id[left] != frame_id[right]
-            left, right = left[across], right[across]
-        keys_per_rule.append(left.astype(np.int64) * n + right)
-        skipped_tables.append(skipped)
-        if getattr(rule, "max_block_size", None) is None:  # a declared cap skips quietly
-            unexpected += len(skipped)
-            largest = max([largest, *skipped["block_size"].tolist()])
-        report.append({"rule": rule.name, "pairs": len(left),
-                       "skipped_blocks": len(skipped),
-                       "skipped_records": int(skipped["block_size"].sum()) if len(skipped) else 0})
+    with _one_run():
+        for rule in rules:
+            left, right, skipped = rule.candidate_pairs(frame, max_block_size)
+            if frame_id is not None:
+                across = frame_id[left] != frame_id[right]
+                left, right = left[across], right[across]
+            keys_per_rule.append(left.astype(np.int64) * n + right)
+            skipped_tables.append(skipped)
+            if getattr(rule, "max_block_size", None) is None:  # a declared cap skips quietly
+                unexpected += len(skipped)
+                largest = max([largest, *skipped["block_size"].tolist()])
+            skipped_records = int(skipped["block_size"].sum()) if len(skipped) else 0
+            report.append({"rule": rule.name, "pairs": len(left),
+                           "skipped_blocks": len(skipped), "skipped_records": skipped_records})
     n_rules = len(rules)
     all_keys = np.concatenate(keys_per_rule) if keys_per_rule else np.zeros(0, np.int64)
     rule_of = np.repeat(np.arange(n_rules, dtype=np.int64), [len(k) for k in keys_per_rule])
@@ -650,6 +690,14 @@ def _generate(
     )
 
 
+def _positional(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a 0..n-1 index (as is when it already has one: no copy)."""
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
+
+
 def _check_cap(max_block_size: int) -> None:
     if not isinstance(max_block_size, int) or max_block_size < 2:
         raise ConfigError(f"max_block_size must be an integer >= 2, got {max_block_size!r}")
@@ -677,7 +725,7 @@ def dedupe(
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"expected a DataFrame of records, got {type(frame).__name__}")
     _check_cap(max_block_size)
-    return _generate(frame.reset_index(drop=True), _as_rules(rules), max_block_size, None, (0,))
+    return _generate(_positional(frame), _as_rules(rules), max_block_size, None, (0,))
 
 
 def link(
@@ -749,7 +797,7 @@ def link_stacked(
         raise InputError(f"offsets must start at 0 and rise within {len(stacked)} rows for "
                          f"two or more frames, got {list(offsets)}")
     frame_id = np.repeat(np.arange(len(bounds) - 1, dtype=np.int64), np.diff(bounds))
-    return _generate(stacked.reset_index(drop=True), _as_rules(rules), max_block_size,
+    return _generate(_positional(stacked), _as_rules(rules), max_block_size,
                      frame_id, tuple(int(x) for x in offsets))
 
 
@@ -785,34 +833,37 @@ def estimate_pairs(
 def default_rules() -> list[BlockingRule]:
     """The default blocking rules for normalised Dutch customer data.
 
-    Chosen by measurement on generator data (medium difficulty; see
+    Chosen by measurement on generator data (medium difficulty, 1M records; see
     ``benchmarks/bench_block.py``), strongest and cheapest first:
 
-    1. same address (postcode + house number), 2. same e-mail key, 3./4. same phone number
-    (either slot), 5. same surname (any part of a married name, phonetic) + birth date,
-    6. birth date + first initial (married and moved), 7. same street + number + place
-    (postcode missing or mistyped), 8. surname + postcode area (PC4: moved within town),
-    9. surname + place (capped at 100 records per block), 10. surname + first initial
-    (capped at 50: catches movers who changed every contact detail, but only for names rare
-    enough that a name match means something).
+    1. same address (postcode + house number), 2. same e-mail key, 3. same phone number in
+    either slot (a mobile in one source's phone column is another's second number),
+    4. same surname (any part of a married name, phonetic) + birth date, 5. birth date +
+    first initial (married and moved), 6. same street + number + place (postcode missing or
+    mistyped), 7. surname + postcode area (PC4: moved within town), 8. surname + place
+    (capped at 100 records per block), 9. phonetic surname + first initial (capped at 50:
+    catches movers who changed every contact detail, but only for names rare enough that a
+    name match means something), 10. exact surname + all initials (capped at 100: the same
+    for common surnames, where the full initials keep blocks small).
 
-    The caps of rules 9 and 10 are declared, so their skipped common-name blocks are
+    The caps of rules 8 to 10 are declared, so their skipped common-name blocks are
     reported in ``Pairs.skipped`` without a warning.
 
     Example:
         >>> [rule.name for rule in default_rules()][:3]
-        ['block_on(postcode, house_number)', 'block_on(email_key)', 'block_on(phone)']
+        ['block_on(postcode, house_number)', 'block_on(email_key)', 'block_on(phone*)']
     """
     surname = any_of("surname_phonetic", "partner_surname_phonetic", name="surname_phonetic*")
+    surname_exact = any_of("surname_key", "partner_surname_key", name="surname_key*")
     return [
         block_on("postcode", "house_number"),
         block_on("email_key"),
-        block_on("phone"),
-        block_on("phone_2"),
+        block_on(any_of("phone", "phone_2", name="phone*")),
         block_on(surname, "birth_date"),
         block_on("birth_date", initial("initials")),
         block_on("street_key", "house_number", "city_key"),
         block_on(surname, substr("postcode", 4)),
         block_on(surname, "city_key", max_block_size=100),
         block_on(surname, initial("initials"), max_block_size=50),
+        block_on(surname_exact, "initials", max_block_size=100),
     ]

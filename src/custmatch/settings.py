@@ -7,7 +7,9 @@ trained, so ``Settings.load(path)`` repeats that run exactly (the model is appli
 trained, not fitted again, unless ``retrain=True``).
 
 Fields:
-    threshold: match probability at or above which two records are linked (0.95).
+    threshold: match probability at or above which two records are linked (0.8, the same
+        default as :func:`~custmatch.cluster.cluster_pairs`; raise it where a wrong merge
+        costs more than a missed one).
     review_threshold: pairs in ``[review_threshold, threshold)`` go to the review queue.
     conflict_below: pairs below this probability count as conflicts for the chaining guard.
     columns: ``{role: column}`` mapping for inputs whose headers are not recognised, e.g.
@@ -57,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from custmatch.block import BlockingRule
+from custmatch.cluster import DEFAULT_THRESHOLD
 from custmatch.errors import ConfigError
 from custmatch.model import MatchModel
 
@@ -72,7 +75,7 @@ ColumnMap = Mapping[str, str] | Mapping[str, Mapping[str, str]]
 class Settings:
     """Everything that decides a run (see the module docstring for each field)."""
 
-    threshold: float = 0.95
+    threshold: float = DEFAULT_THRESHOLD
     review_threshold: float = 0.5
     conflict_below: float = 0.01
     columns: ColumnMap | None = None

@@ -86,6 +86,19 @@ PARSE_CASES: list[tuple[str, dict[str, object]]] = [
     ("IJ. de Boer", {"initials": "IJ", "prefix": "de", "surname": "Boer"}),
     ("JHM de Boer", {"initials": "JHM", "prefix": "de", "surname": "Boer"}),
     ("JAN DE BOER", {"first_name": "Jan", "initials": "J", "prefix": "de", "surname": "Boer"}),
+    # the administrative "SURNAME [prefix] INITIALS" notation (finance, old registers)
+    ("Tering EPC", {"initials": "EPC", "surname": "Tering"}),
+    ("Kraker de MC", {"initials": "MC", "prefix": "de", "surname": "Kraker"}),
+    ("ROOIJ VAN EE", {"initials": "EE", "prefix": "van", "surname": "Rooij"}),
+    ("WIT DE RTh", {"initials": "RT", "prefix": "de", "surname": "Wit"}),
+    ("Stalberg Ath", {"initials": "AT", "surname": "Stalberg"}),
+    ("korenhoven jhm", {"initials": "JHM", "surname": "Korenhoven"}),
+    ("DAM-DE LEEUW VAN EE", {"initials": "EE", "prefix": "van", "surname": "Dam",
+                             "partner_prefix": "de", "partner_surname": "Leeuw"}),
+    # ... but a first name first, or a two-letter surname, stays given name + surname
+    ("Anna IJ", {"first_name": "Anna", "initials": "A", "surname": "IJ"}),
+    ("Wei Li", {"first_name": "Wei", "initials": "W", "surname": "Li"}),
+    ("Jan van Ee", {"first_name": "Jan", "initials": "J", "prefix": "van", "surname": "Ee"}),
     ("Jan H. de Vries", {"first_name": "Jan", "initials": "JH", "prefix": "de",
                          "surname": "Vries"}),
     ("Jan Hendrik de Vries", {"first_name": "Jan Hendrik", "initials": "JH", "prefix": "de",
@@ -267,6 +280,15 @@ FROM_PARTS_CASES: list[tuple[tuple[str | None, ...], dict[str, object]]] = [
     (("Dhr. Jan", None, None, "Jansen"), {"first_name": "Jan", "initials": "J",
                                           "surname": "Jansen", "gender": "M"}),
     ((None, None, "d'", "Ancona"), {"prefix": "d'", "surname": "Ancona"}),
+    # a marker inside the surname column: the own name and the partner's name
+    (("Manon", None, None, "Zwart geb. Kleinwijk"), {"first_name": "Manon", "initials": "M",
+                                                     "surname": "Kleinwijk",
+                                                     "partner_surname": "Zwart"}),
+    ((None, "M.", None, "Brugland e/v Terbeek"), {"initials": "M", "surname": "Brugland",
+                                                   "partner_surname": "Terbeek"}),
+    ((None, "J.", "van den", "Elzen geb. Tjeerdberg"), {"initials": "J", "surname": "Tjeerdberg",
+                                                         "partner_prefix": "van den",
+                                                         "partner_surname": "Elzen"}),
     ((None, None, None, None), {}),
 ]
 

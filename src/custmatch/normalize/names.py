@@ -535,8 +535,29 @@ def _strip_tail(tokens: list[str], acc: _Person, all_caps: bool) -> list[str]:
     return [t for t in tokens if t != ","] if tokens and tokens[-1] == "," else tokens
 
 
+_LOOSE_INITIALS = re.compile(r"^(?:[^\W\d_]?th|[bcdfghjklmnpqrstvwxz]{3,4})$", re.IGNORECASE)
+
+
+def _loose_initials(token: str, key: str) -> bool:
+    """Initials written without dots in mixed or lower case at the end of a surname-first
+    line: "RTh"/"ath" (R.Th., A.Th.), "jhm". Never a known given name. Two letters ("Ga")
+    are not enough: "Li", "Wu" and "Ek" are surnames."""
+    return _LOOSE_INITIALS.match(token) is not None and key not in _lex().first_names
+
+
+def _dotted(token: str) -> str:
+    """Loose initials in dotted notation: "ath" -> "A.Th.", "Ga" -> "G.A."."""
+    return "".join(unit.capitalize() + "." for unit in re.findall(r"th|.", token, re.IGNORECASE))
+
+
 def _reversed_split(tokens: list[str], keys: list[str]) -> int | None:
-    """Index where trailing given names start in a surname-first line without comma."""
+    """Index where trailing given names start in a surname-first line without comma.
+
+    Handles the administrative "SURNAME [prefix] INITIALS" notation ("Tering EPC",
+    "Kraker de MC", "Stalberg Ath"); the caller moves a prefix left before the initials
+    ("de") out of the surname.
+    """
+    lex = _lex()
     n = len(tokens)
     lead = _prefix_at(tokens, keys, 0)
     head = lead[1] if lead else 0
@@ -544,20 +565,35 @@ def _reversed_split(tokens: list[str], keys: list[str]) -> int | None:
     trail = _trailing_prefix(keys)
     if trail is not None and n - trail[1] - 1 > head and _initials_score(tokens[-trail[1] - 1]):
         end = n - trail[1]
+    head_given = keys[head] in lex.first_names
+
+    def score(j: int) -> int:
+        found = _initials_score(tokens[j])
+        if not found and j == end - 1 == n - 1 and j > head and not head_given \
+                and len(keys[head]) > 2 and _loose_initials(tokens[j], keys[j]):
+            return 1
+        return found
+
     k = end
-    while k > head + 1 and _initials_score(tokens[k - 1]):
+    while k > head + 1 and score(k - 1):
+        if k < end and keys[k - 1] in lex.prefix_words and not head_given:
+            break  # "Rooij van EE": the prefix belongs to the surname
         k -= 1
     if k < end:
-        best = max(_initials_score(t) for t in tokens[k:end])
+        best = max(score(j) for j in range(k, end))
         head_score = _initials_score(tokens[head])
-        if best == 1 and not tokens[head].isupper():
-            pass  # "Anna IJ": an all-caps word after a mixed-case word is a surname
+        prefix_before = (k - 1 > head and keys[k - 1] in lex.prefix_words and end == n
+                         and not head_given)
+        if prefix_before:
+            return k  # "Kraker de MC": surname, prefix, initials
+        if best == 1 and not tokens[head].isupper() and head_given:
+            pass  # "Anna IJ": an all-caps word after a first name is a surname
         elif end < n or lead is not None or best > head_score:
-            if head == 0 and k == 1 and keys[0] in _lex().first_names and end == n:
+            if head == 0 and k == 1 and head_given and end == n:
                 return None  # "Jan H.": a first name with initials, no surname
             return k
     if lead is not None and head + 1 < n:
-        first_names = _lex().first_names
+        first_names = lex.first_names
         if all(keys[j] in first_names or _initials_score(tokens[j]) for j in range(head + 1, n)):
             return head + 1
     return None
@@ -590,35 +626,43 @@ def _split_standard(tokens: list[str], keys: list[str]) -> int:
     return n - 1
 
 
+def _partner_marker(keys: Sequence[str]) -> tuple[int, str, int] | None:
+    """``(position, role, length)`` of a partner marker after the first token (e/v, wed.,
+    geb.), or ``None``."""
+    lex = _lex()
+    for i in range(1, len(keys) if lex.marker_first.intersection(keys) else 0):
+        hit = _match(keys, i, lex.markers, 3)
+        if hit is not None and hit[0] in ("partner", "widow", "birth"):
+            return i, hit[0], hit[1]
+    return None
+
+
 def _person(tokens: list[str], acc: _Person, mr_is_male: bool, all_caps: bool) -> tuple:
     """Parse person tokens into (prefix, surname, partner_prefix, partner_surname)."""
-    lex = _lex()
     tokens = _strip_lead(tokens, acc, mr_is_male)
     tokens = _strip_tail(tokens, acc, all_caps)
     keys = [_key(t) for t in tokens]
     # partner markers in the middle: e/v, wed., geb.
     partner: tuple[str | None, str | None] | None = None
     birth = False
-    for i in range(1, len(keys) if lex.marker_first.intersection(keys) else 0):
-        hit = _match(keys, i, lex.markers, 3)
-        if hit is not None and hit[0] in ("partner", "widow", "birth"):
-            role, n = hit
-            if role == "widow":
-                acc.flags.append("widow")
-                if acc.gender is None:
-                    acc.gender = "M" if keys[i].startswith("weduwnaar") else "F"
-            after = [t for t in tokens[i + n :] if t != ","]
-            if after:
-                # the name after the marker: drop given names and salutations written there
-                sub = _Person()
-                after = _strip_lead(after, sub, mr_is_male)
-                akeys = [_key(t) for t in after]
-                start = _split_standard(after, akeys) if len(after) > 1 else 0
-                pp, ps, _, _ = _surname(after[min(start, len(after) - 1) :], acc.flags)
-                partner = (pp, ps)
-            birth = role == "birth"
-            tokens, keys = tokens[:i], keys[:i]
-            break
+    marker = _partner_marker(keys)
+    if marker is not None:
+        i, role, n = marker
+        if role == "widow":
+            acc.flags.append("widow")
+            if acc.gender is None:
+                acc.gender = "M" if keys[i].startswith("weduwnaar") else "F"
+        after = [t for t in tokens[i + n :] if t != ","]
+        if after:
+            # the name after the marker: drop given names and salutations written there
+            sub = _Person()
+            after = _strip_lead(after, sub, mr_is_male)
+            akeys = [_key(t) for t in after]
+            start = _split_standard(after, akeys) if len(after) > 1 else 0
+            pp, ps, _, _ = _surname(after[min(start, len(after) - 1) :], acc.flags)
+            partner = (pp, ps)
+        birth = role == "birth"
+        tokens, keys = tokens[:i], keys[:i]
     # several persons: "J. en A. Jansen", "Jan & Marie de Vries"
     for i in range(1, len(keys) - 1):
         if keys[i] in ("en", "&") or (keys[i] == "/" and not all_caps):
@@ -675,8 +719,20 @@ def _person(tokens: list[str], acc: _Person, mr_is_male: bool, all_caps: bool) -
                 end = len(tokens)
                 if trail is not None and _initials_score(tokens[-trail[1] - 1]) and k < end:
                     end -= trail[1]
-                acc.first, acc.initials = _given(tokens[k:end], acc.flags)
-                surname_parts = _surname(tokens[:k], acc.flags)
+                given = tokens[k:end]
+                if len(given) == 1 and not _initials_score(given[0]) \
+                        and _loose_initials(given[0], _key(given[0])):
+                    given = [_dotted(given[0])]  # "Ath" -> "A.Th."
+                acc.first, acc.initials = _given(given, acc.flags)
+                before = _trailing_prefix(keys[:k]) if end == len(tokens) else None
+                if before is not None:  # "Kraker de MC"
+                    surname_parts = _surname(tokens[: k - before[1]], acc.flags)
+                    if surname_parts[0] is None:
+                        if before[2]:
+                            acc.flags.append(before[2])
+                        surname_parts = (before[0], *surname_parts[1:])
+                else:
+                    surname_parts = _surname(tokens[:k], acc.flags)
                 if end < len(tokens) and surname_parts[0] is None:
                     if trail[2]:
                         acc.flags.append(trail[2])
@@ -851,6 +907,9 @@ def _fast_parse(text: str) -> NameParts | None:
     core_key = core.lower()
     if core_key in lex.special or core_key.endswith(lex.org_suffixes) or core[:2] == "Ij":
         return None
+    if "." not in given and given.lower() not in lex.first_names and _loose_initials(core,
+                                                                                    core_key):
+        return None  # "Stalberg Ath": surname and initials, for the full parser
     gender = None
     if m.group("sal"):
         gender = lex.salutations[tuple(_key(t) for t in m.group("sal").split())]
@@ -965,6 +1024,17 @@ def _split_surname_text(text: str, acc: _Person) -> tuple[str | None, ...]:
     tokens = _tokens(_JUNK.sub(" ", text))
     tokens = _strip_lead(tokens, acc, False, keep_one=True)
     tokens = _strip_tail(tokens, acc, not any(c.islower() for c in text))
+    marker = _partner_marker([_key(t) for t in tokens])
+    if marker is not None and marker[0] + marker[2] < len(tokens):
+        # "Zwart geb. Kleinwijk", "Brugland e/v Terbeek": two surnames around a marker
+        i, role, n = marker
+        own = _split_surname_text(" ".join(tokens[:i]), acc)
+        other = _split_surname_text(" ".join(tokens[i + n :]), acc)
+        if role == "widow":
+            acc.flags.append("widow")
+        if role == "birth":
+            own, other = other, own
+        return own[0], own[1], other[0], other[1]
     trail: tuple[str, int, str] | None = None
     if "," in tokens:
         c = tokens.index(",")
@@ -1071,6 +1141,8 @@ def _name_from_parts(first_name: object, initials: object, prefix: object, surna
             acc.first, acc.initials = _given(tokens[:lead], acc.flags)
             s = " ".join(tokens[lead:])
     parts: tuple[str | None, ...] = (None, None, None, None)
+    if s is not None and p is not None and _partner_marker([_key(t) for t in _tokens(s)]):
+        s, p = f"{p} {s}", None  # the prefix belongs to the first surname written
     if s is not None:
         parts = _split_surname_text(s, acc)
     column_prefix = _canonical_prefix(p, acc.flags) if p is not None else None
@@ -1163,7 +1235,10 @@ def display_name(parts: NameParts) -> str | None:
     if given:
         person.append(given)
     surname = _full_surname(parts, capital=not given)
-    if surname:
+    last = surname.rsplit(" ", 1)[-1] if surname else ""
+    if given and surname and _loose_initials(last, _key(last)):
+        person = [*pre, f"{surname},", given]  # "Bth, Anna": else read as initials
+    elif surname:
         person.append(surname)
     person.extend(post)
     person_text = " ".join(person) if (given or surname) else None
