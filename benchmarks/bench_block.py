@@ -68,6 +68,7 @@ def prepare_generator(n_records: int, seed: int, difficulty: str, path: str,
     frame = normalize_frame(records)
     normalize_s = time.perf_counter() - start
     keys = ["postcode", "house_number", "email_key", "phone", "phone_2", "surname_phonetic",
+            "surname_key", "partner_surname_key",
             "partner_surname_phonetic", "birth_date", "initials", "street_key", "city_key"]
     frame = frame[keys].copy()
     frame["initial"] = _initial(frame["initials"])
@@ -110,9 +111,30 @@ def _pair_metrics(left: np.ndarray, right: np.ndarray, data: dict) -> dict:
     else:
         m = evaluate_pairs(left, right, labels)
     n = len(labels)
-    return {"pairs": m.n_pairs, "pairs_per_record": round(m.n_pairs / max(n, 1), 2),
-            "pair_completeness": round(m.pair_completeness, 5),
-            "reduction_ratio": round(m.reduction_ratio, 7)}
+    out = {"pairs": m.n_pairs, "pairs_per_record": round(m.n_pairs / max(n, 1), 2),
+           "pair_completeness": round(m.pair_completeness, 5),
+           "reduction_ratio": round(m.reduction_ratio, 7)}
+    if data["link"] is None:
+        out["pair_completeness_transitive"] = round(_transitive_completeness(left, right,
+                                                                            labels), 5)
+    return out
+
+
+def _transitive_completeness(left: np.ndarray, right: np.ndarray, labels: np.ndarray) -> float:
+    """Share of true pairs whose records are joined by a chain of true candidate pairs: the
+    most that clustering (transitive links) can recover, an upper bound on cluster recall."""
+    from custmatch.cluster import connected_components
+
+    codes = pd.factorize(labels)[0].astype(np.int64)
+    same = codes[left] == codes[right]
+    component = connected_components(len(codes), left[same], right[same])
+    entity_size = np.bincount(codes)
+    true_pairs = int((entity_size * (entity_size - 1) // 2).sum())
+    if true_pairs == 0:
+        return 1.0
+    # within each entity, records in the same component are reachable from one another
+    joint = pd.Series(codes * len(codes) + component).value_counts().to_numpy()
+    return float((joint * (joint - 1) // 2).sum() / true_pairs)
 
 
 def run_custmatch(data: dict) -> tuple[np.ndarray, np.ndarray, dict]:
