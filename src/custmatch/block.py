@@ -840,11 +840,15 @@ def default_rules() -> list[BlockingRule]:
     either slot (a mobile in one source's phone column is another's second number),
     4. same surname (any part of a married name, phonetic) + birth date, 5. birth date +
     first initial (married and moved), 6. same street + number + place (postcode missing or
-    mistyped), 7. surname + postcode area (PC4: moved within town), 8. surname + place
-    (capped at 100 records per block), 9. phonetic surname + first initial (capped at 50:
-    catches movers who changed every contact detail, but only for names rare enough that a
-    name match means something), 10. exact surname + all initials (capped at 100: the same
-    for common surnames, where the full initials keep blocks small).
+    mistyped), 7. surname + postcode area (PC4: moved within town), 8. surname + first
+    initial + place (capped at 100 records per block), 9. phonetic surname + first initial
+    (capped at 50: catches movers who changed every contact detail, but only for names rare
+    enough that a name match means something), 10. exact surname + all initials (capped at
+    100: the same for common surnames, where the full initials keep blocks small).
+
+    On 1M records: 17.5M pairs, pair completeness 0.986 (0.9946 counting true pairs joined
+    through other true pairs, which clustering links). Surname + place alone (without the
+    initial) made 7M more pairs for 0.002 less completeness.
 
     The caps of rules 8 to 10 are declared, so their skipped common-name blocks are
     reported in ``Pairs.skipped`` without a warning.
@@ -863,7 +867,7 @@ def default_rules() -> list[BlockingRule]:
         block_on("birth_date", initial("initials")),
         block_on("street_key", "house_number", "city_key"),
         block_on(surname, substr("postcode", 4)),
-        block_on(surname, "city_key", max_block_size=100),
+        block_on(surname, initial("initials"), "city_key", max_block_size=100),
         block_on(surname, initial("initials"), max_block_size=50),
         block_on(surname_exact, "initials", max_block_size=100),
     ]
