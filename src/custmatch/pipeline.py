@@ -42,6 +42,7 @@ import pandas as pd
 
 from custmatch.block import Pairs
 from custmatch.cluster import Clusters, cluster_pairs
+from custmatch.compare.engine import reuse_encodings
 from custmatch.errors import CustmatchWarning, InputError, SchemaError
 from custmatch.evaluate import evaluate_clusters, evaluate_pairs, truth_labels
 from custmatch.model import MatchModel
@@ -270,6 +271,12 @@ def _train(model: MatchModel, frame: pd.DataFrame, pairs: Pairs, levels: Any,
 
 def _run(frame: pd.DataFrame, settings: Settings, previous: pd.DataFrame | None,
          progress: _Progress) -> Result:
+    with reuse_encodings():  # compare, train and score read the same records
+        return _run_stages(frame, settings, previous, progress)
+
+
+def _run_stages(frame: pd.DataFrame, settings: Settings, previous: pd.DataFrame | None,
+                progress: _Progress) -> Result:
     model = copy.deepcopy(settings.model) if settings.model is not None else MatchModel()
     enough = len(frame) >= 2
     with progress.stage("block"):

@@ -85,6 +85,11 @@ class Address(Comparison):
         return {"pc": _text(values[self.postcode]), "nr": number, "add": additions,
                 "street": _text(values[self.street_key]), "city": _text(values[self.city_key])}
 
+    def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
+        """Neither postcode + number nor street + place."""
+        return ~((present(prepared["pc"]) & (prepared["nr"] >= 0))
+                 | (present(prepared["street"]) & present(prepared["city"])))
+
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         lpc, rpc = left["pc"], right["pc"]
         lnr, rnr = left["nr"], right["nr"]
@@ -151,6 +156,10 @@ class Phone(Comparison):
             out[f"s{slot}"] = shared & usable
         return out
 
+    def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
+        """No personal phone number (none, or only organisation/service numbers)."""
+        return ~(present(prepared["n0"]) | present(prepared["n1"]))
+
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         has_l = present(left["n0"]) | present(left["n1"])
         has_r = present(right["n0"]) | present(right["n1"])
@@ -198,6 +207,10 @@ class Email(Comparison):
         local = np.where([v is not None and len(v) >= self.min_local for v in local], local,
                          None)
         return {"key": keys, "local": local}
+
+    def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
+        """No e-mail key, or a role address."""
+        return ~present(prepared["key"])
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         lk, rk = left["key"], right["key"]

@@ -18,10 +18,12 @@ Example:
 
 from __future__ import annotations
 
+import contextvars
 import multiprocessing
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -32,7 +34,7 @@ from numpy.typing import ArrayLike, NDArray
 from custmatch._codes import combine_codes
 from custmatch.errors import ConfigError, InputError, SchemaError
 
-__all__ = ["Comparison", "Levels", "check_comparison", "compare"]
+__all__ = ["Comparison", "Levels", "check_comparison", "compare", "reuse_encodings"]
 
 Values = Mapping[str, NDArray[np.object_]]
 
@@ -81,6 +83,21 @@ class Comparison:
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:  # pragma: no cover
         raise NotImplementedError
 
+    def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
+        """Where one side alone makes a pair null (level ``-1`` whatever the other side).
+
+        ``values`` are the raw column values and ``prepared`` what :meth:`prepare` made of
+        them, one entry per distinct combination. :func:`compare` skips such pairs without
+        calling :meth:`levels`. Default: every compared value missing (the contract of
+        :func:`check_comparison`); override when a side is null for more reasons.
+        """
+        n = len(next(iter(values.values()))) if values else 0
+        missing = np.ones(n, dtype=bool)
+        for column in self.columns:
+            if column in values:
+                missing &= _missing(values[column])
+        return missing
+
     @property
     def n_levels(self) -> int:
         """Number of non-null levels (else + agreement levels)."""
@@ -122,6 +139,11 @@ class Levels:
         return pd.DataFrame(self.matrix, columns=list(self.names))
 
 
+def _missing(values: NDArray[np.object_]) -> NDArray[np.bool_]:
+    """True where a value is None or NaN."""
+    return np.asarray(pd.isna(values), dtype=bool)
+
+
 def _encode(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[NDArray[np.int64], dict]:
     """One code per row for the combination of ``columns`` and the values of each code."""
     combined = np.zeros(len(frame), dtype=np.int64)
@@ -140,6 +162,70 @@ def _encode(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[NDArray[np.i
         col = frame[column].to_numpy(dtype=object, na_value=None)[first_row]
         values[column] = col
     return combined, values
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """One comparison's view of a frame: a code per row, the prepared values per code and
+    which codes make a pair null on their own."""
+
+    frame: pd.DataFrame
+    codes: NDArray[np.int64]
+    width: np.int64
+    values: Values
+    null_code: NDArray[np.bool_]
+
+
+_ENCODINGS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("encodings",
+                                                                         default=None)
+
+
+@contextmanager
+def reuse_encodings() -> Iterator[None]:
+    """Within the block, :func:`compare` encodes and prepares each (frame, comparison)
+    once and reuses it for later calls on the same frame object (u sampling, EM per
+    training rule, conditionals and scoring compare the same records many times). Do not
+    change the frame's columns inside the block.
+
+    Example:
+        >>> import pandas as pd
+        >>> from custmatch.compare.library import Exact
+        >>> df = pd.DataFrame({"city": ["Ede", "Ede", "Epe"]})
+        >>> with reuse_encodings():
+        ...     a = compare(df, [0], [1], [Exact("city")]).matrix[:, 0].tolist()
+        ...     b = compare(df, [0], [2], [Exact("city")]).matrix[:, 0].tolist()
+        >>> a, b
+        ([1], [0])
+    """
+    if _ENCODINGS.get() is not None:
+        yield
+        return
+    token = _ENCODINGS.set({})
+    try:
+        yield
+    finally:
+        _ENCODINGS.reset(token)
+
+
+def _encoded(frame: pd.DataFrame, comparison: Comparison) -> _Encoded:
+    cache = _ENCODINGS.get()
+    slot: object = None
+    if cache is not None:
+        try:
+            slot = (id(frame), comparison)
+            hit = cache.get(slot)
+        except TypeError:  # an unhashable comparison
+            slot, hit = None, None
+        if hit is not None and hit.frame is frame:
+            return hit
+    codes, raw = _encode(frame, comparison.columns)
+    values = comparison.prepare(raw)
+    null_code = np.asarray(comparison.null_side(raw, values), dtype=bool)
+    width = np.int64(len(raw[comparison.columns[0]]) if comparison.columns else 1)
+    encoded = _Encoded(frame, codes, width, values, null_code)
+    if slot is not None:
+        cache[slot] = encoded  # type: ignore[index]
+    return encoded
 
 
 def _check_levels(comparison: Comparison, out: object, n: int) -> NDArray[np.int8]:
@@ -207,6 +293,9 @@ def compare(
 
     matrix = np.empty((len(left_pos), len(comparisons)), dtype=np.int8)
     n_workers = _workers(workers, len(left_pos), len(comparisons))
+    if n_workers > 1 and _ENCODINGS.get() is not None:
+        for comparison in comparisons:  # encode here, so the workers inherit them
+            _encoded(frame, comparison)
     if n_workers > 1:
         # fork: the workers inherit frame, positions and comparisons; only the column index
         # goes out and one int8 column comes back per comparison
@@ -250,18 +339,23 @@ def _column(frame: pd.DataFrame, left_pos: NDArray[np.int64], right_pos: NDArray
             comparison: Comparison, chunk_size: int) -> NDArray[np.int8]:
     """Levels of one comparison for all pairs, chunk by chunk, over unique combinations."""
     out = np.empty(len(left_pos), dtype=np.int8)
-    codes, raw = _encode(frame, comparison.columns)
-    width = np.int64(len(raw[comparison.columns[0]]) if comparison.columns else 1)
-    values = comparison.prepare(raw)
+    encoded = _encoded(frame, comparison)
+    codes, width, values, null_code = (encoded.codes, encoded.width, encoded.values,
+                                       encoded.null_code)
     for start in range(0, len(left_pos), chunk_size):
         stop = min(start + chunk_size, len(left_pos))
         cl, cr = codes[left_pos[start:stop]], codes[right_pos[start:stop]]
-        inverse, unique = pd.factorize(cl * width + cr)
+        compared = np.flatnonzero(~(null_code[cl] | null_code[cr]))
+        chunk = out[start:stop]
+        chunk[:] = -1
+        if len(compared) == 0:
+            continue
+        inverse, unique = pd.factorize(cl[compared] * width + cr[compared])
         ul, ur = unique // width, unique % width
         lv = {c: v[ul] for c, v in values.items()}
         rv = {c: v[ur] for c, v in values.items()}
         levels = _check_levels(comparison, comparison.levels(lv, rv), len(unique))
-        out[start:stop] = levels[inverse]
+        chunk[compared] = levels[inverse]
     return out
 
 
@@ -296,4 +390,10 @@ def check_comparison(comparison: Comparison, left: Values, right: Values) -> NDA
         if (forward[all_null] != -1).any():
             bad = int(np.flatnonzero(all_null & (forward != -1))[0])
             raise AssertionError(f"{comparison.name}: all-null side at row {bad} is not -1")
+    for side, prepared in ((left, prepared_left), (right, prepared_right)):
+        null = np.asarray(comparison.null_side(side, prepared), dtype=bool)
+        if (forward[null] != -1).any():
+            bad = int(np.flatnonzero(null & (forward != -1))[0])
+            raise AssertionError(f"{comparison.name}: null_side at row {bad} but level "
+                                 f"{int(forward[bad])}, not -1")
     return forward

@@ -193,6 +193,11 @@ class OrganisationContact(Comparison):
         out["domain"] = _business_domains(values[self.email_key])
         return out
 
+    def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
+        """A side without an organisation phone number or e-mail domain of its own."""
+        return ~(present(prepared["n0"]) | present(prepared["n1"])
+                 | present(prepared["domain"]))
+
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         has_l = present(left["n0"]) | present(left["n1"]) | present(left["domain"])
         has_r = present(right["n0"]) | present(right["n1"]) | present(right["domain"])

@@ -40,12 +40,13 @@ from numpy.typing import ArrayLike, NDArray
 from custmatch.block import (
     BlockingRule,
     Pairs,
+    _positional,
     dedupe,
     default_rules,
     link_stacked,
     stack_frames,
 )
-from custmatch.compare.engine import Comparison, Levels, compare
+from custmatch.compare.engine import Comparison, Levels, compare, reuse_encodings
 from custmatch.errors import ConfigError, CustmatchWarning, InputError, ModelError
 from custmatch.model.conditional import Conditional, default_conditionals
 from custmatch.model.defaults import (
@@ -109,12 +110,12 @@ class TrainingRun:
 def _stack(records: Records) -> tuple[pd.DataFrame, tuple[int, ...]]:
     """The records as one frame and where each input frame starts (link mode)."""
     if isinstance(records, pd.DataFrame):
-        return records.reset_index(drop=True), (0,)
+        return _positional(records), (0,)
     frames = list(records.values()) if isinstance(records, Mapping) else list(records)
     if not frames or not all(isinstance(f, pd.DataFrame) for f in frames):
         raise InputError("records must be a DataFrame, or a list/dict of DataFrames to link")
     if len(frames) == 1:
-        return frames[0].reset_index(drop=True), (0,)
+        return _positional(frames[0]), (0,)
     return stack_frames(frames)
 
 
@@ -516,11 +517,14 @@ class MatchModel:
         """Unsupervised training: :meth:`estimate_u`, :meth:`estimate_m`,
         :meth:`estimate_conditionals`, :meth:`estimate_prior` (on ``pairs`` or the model's
         candidate pairs)."""
-        self.estimate_u(records, max_pairs=max_u_pairs, seed=seed)
-        self.estimate_m(records, training_rules, seed=seed)
-        if self.conditionals:
-            self.estimate_conditionals(records, seed=seed)
-        self.estimate_prior(records, pairs)
+        if isinstance(records, pd.DataFrame):
+            records = _positional(records)  # one frame object: its encodings are reused
+        with reuse_encodings():
+            self.estimate_u(records, max_pairs=max_u_pairs, seed=seed)
+            self.estimate_m(records, training_rules, seed=seed)
+            if self.conditionals:
+                self.estimate_conditionals(records, seed=seed)
+            self.estimate_prior(records, pairs)
         return self
 
     def fit_labelled(self, records: Records, pairs: Pairs | ArrayLike | pd.DataFrame,
