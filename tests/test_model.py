@@ -461,7 +461,7 @@ def test_conditionals_train_where_no_earlier_one_holds_and_may_keep_m(example, m
     household = [address.labels.index(x) for x in ("exact", "other_addition",
                                                     "same_street_number")]
     assert [c.name for c in model.conditionals] == [
-        "address=exact/other_addition/same_street_number -> surname, phone, email, birth_date",
+        "address=exact/same_street_number -> surname, phone, email, birth_date",
         "phone=shared_landline -> surname, email", "surname=exact -> email"]
     assert len(seen) == 3
     assert np.isin(seen[0][:, names.index("address")], household).all()

@@ -90,7 +90,8 @@ def _worst_merge_lines(result: Result, truth: pd.DataFrame) -> list[str]:
         return ["", "no false merges against the truth"]
     show = [c for c in ("entity_id", "source", "first_name", "initials", "prefix", "surname",
                         "postcode", "house_number", "birth_date", "phone") if c in worst.columns]
-    text = worst[show].fillna("").to_string(index=False)
+    shown = worst[show].astype(object)
+    text = shown.where(shown.notna(), "").to_string(index=False)
     lines = ["", "the worst remaining false merge (see report.html for all doubtful cases):"]
     lines.extend("  " + re.sub(r"\s+$", "", row) for row in text.splitlines())
     return lines

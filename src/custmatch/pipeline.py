@@ -332,7 +332,7 @@ def deduplicate(
             ``record_id`` column is used when present (else row numbers), ``source`` too.
         columns: ``{role: column}`` for headers that are not recognised.
         settings: a :class:`Settings` (or its dict); the arguments below override it.
-        threshold: match probability for a link (default 0.8, ``Settings.threshold``).
+        threshold: match probability for a link (default 0.9, ``Settings.threshold``).
         survivorship: survivorship specs (default :func:`custmatch.survive.default_rules`).
         previous: the previous run (a :class:`Result` or ``DataFrame[record_id, golden_id]``)
             so golden ids stay stable and ``events`` lists what changed.

@@ -7,7 +7,7 @@ trained, so ``Settings.load(path)`` repeats that run exactly (the model is appli
 trained, not fitted again, unless ``retrain=True``).
 
 Fields:
-    threshold: match probability at or above which two records are linked (0.8, the same
+    threshold: match probability at or above which two records are linked (0.9, the same
         default as :func:`~custmatch.cluster.cluster_pairs`; raise it where a wrong merge
         costs more than a missed one).
     review_threshold: pairs in ``[review_threshold, threshold)`` go to the review queue.

@@ -229,3 +229,15 @@ def test_names_are_computed_here_when_the_child_fails(example, monkeypatch) -> N
     monkeypatch.setattr(frame, "BACKGROUND_MIN_ROWS", 0)
     monkeypatch.setattr(frame, "_pack", lambda columns: 1 / 0)  # fails in the child only
     pd.testing.assert_frame_equal(normalize_frame(records, today=TODAY), normalized)
+
+
+def test_one_row_that_needs_the_whole_name_parser() -> None:
+    """A frame whose only split-name row is rejected by the fast column path (initials that
+    do not fit the first name) is parsed row by row, the same as within a larger frame."""
+    row = {"record_id": "1", "first_name": "Thijs", "initials": "MW", "surname": "Jansen"}
+    alone = normalize_frame(pd.DataFrame([row]))
+    among = normalize_frame(pd.DataFrame([row, {"record_id": "2", "first_name": "Anna",
+                                                "initials": "A", "surname": "Smit"}]))
+    columns = ["first_name", "initials", "prefix", "surname"]
+    assert alone[columns].iloc[0].tolist() == among[columns].iloc[0].tolist()
+    assert alone.loc[0, "surname"] == "Jansen"

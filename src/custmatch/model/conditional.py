@@ -24,7 +24,7 @@ holds for the pair.
 
 Example:
     >>> [cond.name for cond in default_conditionals()]  # doctest: +NORMALIZE_WHITESPACE
-    ['address=exact/other_addition/same_street_number -> surname, phone, email, birth_date',
+    ['address=exact/same_street_number -> surname, phone, email, birth_date',
      'phone=shared_landline -> surname, email', 'surname=exact -> email']
 """
 
@@ -86,14 +86,15 @@ class Conditional:
 
 
 def default_conditionals() -> list[Conditional]:
-    """Given the same address (postcode + number, or street + number + place when the
-    postcode is missing), surname, phone, e-mail and birth date are household evidence and
-    get their own, weaker weights; so are surname and e-mail given a shared landline (a
-    household line, where the address is missing or differs); and given the same surname,
-    so is an e-mail address (the last two re-estimate u only)."""
+    """Given the same address (postcode + number + addition, or street + number + place
+    when the postcode is missing; not neighbours with another addition in the same building,
+    who rarely share a surname or a line), surname, phone, e-mail and birth date are
+    household evidence and get their own, weaker weights; so are surname and e-mail given a
+    shared landline (a household line, where the address is missing or differs); and given
+    the same surname, so is an e-mail address (the last two re-estimate u only)."""
     surname = any_of("surname_phonetic", "partner_surname_phonetic", name="surname_phonetic*")
     return [
-        Conditional("address", ("exact", "other_addition", "same_street_number"),
+        Conditional("address", ("exact", "same_street_number"),
                     ("surname", "phone", "email", "birth_date"),
                     block_on("postcode", "house_number")),
         Conditional("phone", ("shared_landline",), ("surname", "email"), block_on("phone"),

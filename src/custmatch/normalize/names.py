@@ -1657,6 +1657,8 @@ def _compose_columns(cols: list[np.ndarray], mr_is_male: bool) -> tuple[np.ndarr
         mask[rows[bad]] = False
         keep = ~bad
         rows, fc, ic, sc = rows[keep], fc[keep], ic[keep], sc[keep]
+        if not len(rows):  # every row needs the whole-name parser
+            return mask, {c: np.empty(0, dtype=object) for c in NAME_COLUMNS}
 
     first = _pick(fc, fp, "first_name")
     first_i = _pick(ic, ip, "first_name")
@@ -1670,7 +1672,8 @@ def _compose_columns(cols: list[np.ndarray], mr_is_male: bool) -> tuple[np.ndarr
     flag_text = np.full(len(rows), None, dtype=object)
     repaired = np.zeros(len(rows), dtype=bool)
     for k in np.flatnonzero(household | np.array(
-            [bool(a) or bool(b) or bool(c) for a, b, c in zip(*flags, strict=True)])):
+            [bool(a) or bool(b) or bool(c) for a, b, c in zip(*flags, strict=True)],
+            dtype=bool)):
         merged = tuple(dict.fromkeys((*(flags[0][k] or ()), *(flags[1][k] or ()),
                                       *(flags[2][k] or ()))))
         repaired[k] = bool(_REPAIR_FLAGS.intersection(merged))
