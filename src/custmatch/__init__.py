@@ -27,6 +27,7 @@ from custmatch.errors import (
     SchemaError,
 )
 from custmatch.files import read_records
+from custmatch.index import Decision, MatchIndex
 from custmatch.model import MatchModel, cannot_link, cannot_link_on, must_link
 from custmatch.pipeline import Result, deduplicate, link
 from custmatch.report import render_report, write_report
@@ -41,8 +42,10 @@ __all__ = [
     "ConfigError",
     "CustmatchError",
     "CustmatchWarning",
+    "Decision",
     "GoldenRecords",
     "InputError",
+    "MatchIndex",
     "MatchModel",
     "ModelError",
     "Result",

@@ -15,6 +15,12 @@ Commands:
         ``records.csv`` and ``truth.csv`` of synthetic Dutch customer data.
     ``custmatch evaluate --clusters FILE --truth FILE``: pairwise and B-cubed metrics of a
         clustering (CSV with ``record_id`` and ``cluster_id``) against a truth CSV.
+    ``custmatch index create INPUT... -o INDEX.db``: a batch run (options as ``dedupe``)
+        stored as an incremental match index (:class:`custmatch.index.MatchIndex`).
+    ``custmatch index add INDEX.db INPUT...``: add new records; one JSON decision per line.
+    ``custmatch index match INDEX.db (INPUT... | --record JSON)``: read-only lookups; one
+        JSON decision per line.
+    ``custmatch index forget INDEX.db GOLDEN_ID...``: erase people (AVG).
 
 Exit codes: 0 success; 2 bad input or usage (missing or unreadable file, unreadable
 encoding, no recognisable columns, duplicate ids, bad settings; the message names the
@@ -64,6 +70,33 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="score a clustering against the truth")
     ev.add_argument("--clusters", type=Path, required=True, help="CSV: record_id, cluster_id")
     ev.add_argument("--truth", type=Path, required=True, help="CSV: record_id, entity_id")
+
+    index = sub.add_parser("index", help="incremental match index (real-time sync, AVG)")
+    isub = index.add_subparsers(dest="index_command", required=True, metavar="ACTION")
+    create = isub.add_parser("create", help="a batch run stored as a match index")
+    create.add_argument("inputs", nargs="+", type=Path, metavar="INPUT",
+                        help="CSV, Parquet or Excel files; several files are several sources")
+    create.add_argument("-o", "--output", type=Path, required=True, metavar="INDEX.db",
+                        help="the index file to create (must not exist)")
+    create.add_argument("--columns", type=Path, metavar="MAP.json",
+                        help="JSON {role: column} (or {source: {role: column}})")
+    create.add_argument("--settings", type=Path, metavar="S.json", help="settings JSON")
+    create.add_argument("--threshold", type=float, help="match probability for a link")
+    create.add_argument("--encoding", help="encoding of CSV inputs (default: detected)")
+    create.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add = isub.add_parser("add", help="add new records; prints one JSON decision per line")
+    add.add_argument("index", type=Path, metavar="INDEX.db")
+    add.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    add.add_argument("--encoding", help="encoding of CSV inputs (default: detected)")
+    match = isub.add_parser("match", help="read-only lookups; one JSON decision per line")
+    match.add_argument("index", type=Path, metavar="INDEX.db")
+    match.add_argument("inputs", nargs="*", type=Path, metavar="INPUT")
+    match.add_argument("--record", action="append", default=[], metavar="JSON",
+                       help='a record as JSON, e.g. \'{"record_id": "q1", "email": "..."}\'')
+    match.add_argument("--encoding", help="encoding of CSV inputs (default: detected)")
+    forget = isub.add_parser("forget", help="erase people (AVG right to erasure)")
+    forget.add_argument("index", type=Path, metavar="INDEX.db")
+    forget.add_argument("golden_ids", nargs="+", metavar="GOLDEN_ID")
     return parser
 
 
@@ -174,6 +207,76 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _decision_json(decision: object) -> str:
+    d = decision  # a custmatch.index.Decision
+    return json.dumps({
+        "record_id": d.record_id, "event": d.event, "golden_id": d.golden_id,  # type: ignore[attr-defined]
+        "matches": [{"record_id": m.record_id, "golden_id": m.golden_id,
+                     "match_weight": round(m.match_weight, 3),
+                     "match_probability": round(m.match_probability, 6)}
+                    for m in d.matches],  # type: ignore[attr-defined]
+        "changed_fields": list(d.changed_fields),  # type: ignore[attr-defined]
+        "retired_ids": list(d.retired_ids)}, ensure_ascii=False)  # type: ignore[attr-defined]
+
+
+def _index_records(paths: Sequence[Path], encoding: str | None) -> list[dict]:
+    from custmatch.files import read_records
+
+    records: list[dict] = []
+    for path in paths:
+        frame = read_records(path, encoding=encoding)
+        if "source" not in frame.columns:
+            frame = frame.assign(source=path.stem)
+        records.extend(frame.to_dict("records"))
+    return records
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from custmatch.index import MatchIndex
+
+    if args.index_command == "create":
+        from custmatch.files import read_records
+        from custmatch.pipeline import link
+        from custmatch.settings import Settings
+
+        if args.output.exists():
+            raise InputError(f"{args.output} already exists; choose another path")
+        frames = [read_records(p, encoding=args.encoding) for p in args.inputs]
+        columns = _read_json(args.columns, "columns") if args.columns else None
+        if columns is not None and not isinstance(columns, dict):
+            raise InputError(f"columns file {args.columns} must hold a JSON object")
+        settings = Settings.load(args.settings) if args.settings else None
+        result = link(dict(zip(_source_names(args.inputs), frames, strict=True)),
+                      columns=columns, settings=settings, threshold=args.threshold,
+                      progress=not args.no_progress)
+        with MatchIndex.create(args.output, result) as index:
+            print(f"wrote {index!r}")
+        return 0
+    if args.index_command == "add":
+        with MatchIndex.open(args.index) as index:
+            for decision in index.add_many(_index_records(args.inputs, args.encoding)):
+                print(_decision_json(decision))
+        return 0
+    if args.index_command == "match":
+        records = _index_records(args.inputs, args.encoding)
+        for text in args.record:
+            try:
+                records.append(json.loads(text))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"--record is not valid JSON: {exc}") from exc
+        if not records:
+            raise InputError("give records to match: INPUT files or --record JSON")
+        with MatchIndex.open(args.index, readonly=True) as index:
+            for record in records:
+                print(_decision_json(index.match(record)))
+        return 0
+    with MatchIndex.open(args.index) as index:
+        for golden_id in args.golden_ids:
+            index.forget(golden_id)
+            print(f"forgot {golden_id}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``custmatch`` command on ``argv`` (default ``sys.argv[1:]``); return the exit code.
 
@@ -194,7 +297,7 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: object
 
 def _dispatch(args: argparse.Namespace) -> int:
     commands = {"dedupe": _cmd_dedupe, "demo": _cmd_demo, "generate": _cmd_generate,
-                "evaluate": _cmd_evaluate}
+                "evaluate": _cmd_evaluate, "index": _cmd_index}
     try:
         return commands[args.command](args)
     except CustmatchError as exc:

@@ -1,0 +1,254 @@
+"""The SQLite store of a :class:`~custmatch.index.MatchIndex`: schema, connections, and rows
+of normalised records as JSON.
+
+One file holds everything (WAL mode, so readers never block the one writer and a killed
+writer leaves the last committed state):
+
+* ``meta``: the format version, the settings with the trained model, the survivorship
+  specs and the column schema of the normalised records;
+* ``records``: one row per source record: ``rid`` (internal integer), ``record_id``,
+  ``source``, ``golden_id``, the normalised record as JSON (raw values and pass-through
+  columns included) and its blocking keys (``int64`` array as bytes);
+* ``keys``: ``(key, rid)``, one row per blocking-key value of a record (the key is a hash of
+  rule and value, its low byte the rule number), so candidates are indexed lookups;
+* ``tf``, ``tf_total``: value counts behind the model's term-frequency adjustments;
+* ``edges``: scored pairs at or above the review threshold, stored in both directions;
+* ``golden``: one golden record per cluster, with its lineage, as JSON;
+* ``events``: the event log (never personal data: ids, event names, changed field names).
+
+``PRAGMA secure_delete`` is on, so deleted rows (AVG erasure) are overwritten in the file.
+
+Example:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"record_id": ["r1"], "house_number": pd.array([12], "Int64")})
+    >>> schema = column_schema(frame)
+    >>> schema
+    {'record_id': 'object', 'house_number': 'Int64'}
+    >>> rows = encode_rows(frame, schema)
+    >>> rows
+    ['{"record_id":"r1","house_number":12}']
+    >>> decode_rows(rows, schema)["house_number"].dtype
+    Int64Dtype()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from custmatch.errors import InputError
+
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "SCHEMA",
+    "column_schema",
+    "connect",
+    "decode_rows",
+    "dumps",
+    "encode_rows",
+]
+
+FORMAT = "custmatch.MatchIndex"
+FORMAT_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE records(rid INTEGER PRIMARY KEY, record_id TEXT NOT NULL UNIQUE,
+                     source TEXT, golden_id TEXT NOT NULL, data TEXT NOT NULL,
+                     keys BLOB NOT NULL);
+CREATE INDEX records_golden ON records(golden_id);
+CREATE TABLE keys(key INTEGER NOT NULL, rid INTEGER NOT NULL,
+                  PRIMARY KEY(key, rid)) WITHOUT ROWID;
+CREATE TABLE tf(spec INTEGER NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL,
+                PRIMARY KEY(spec, value)) WITHOUT ROWID;
+CREATE TABLE tf_total(spec INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE edges(a INTEGER NOT NULL, b INTEGER NOT NULL, probability REAL NOT NULL,
+                   weight REAL NOT NULL, PRIMARY KEY(a, b)) WITHOUT ROWID;
+CREATE TABLE golden(golden_id TEXT PRIMARY KEY, n_records INTEGER NOT NULL,
+                    data TEXT NOT NULL, lineage TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE events(seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,
+                    op TEXT NOT NULL, record_id TEXT, golden_id TEXT, event TEXT NOT NULL,
+                    detail TEXT NOT NULL);
+CREATE INDEX events_record ON events(record_id);
+CREATE INDEX events_golden ON events(golden_id);
+"""
+
+
+def connect(path: str | Path, *, readonly: bool = False, timeout: float = 30.0
+            ) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, secure delete.
+
+    ``readonly`` opens the file with ``mode=ro``: a lookup can never write.
+    """
+    target = Path(path)
+    if readonly:
+        con = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True,
+                              timeout=timeout, isolation_level=None,
+                              check_same_thread=False)
+    else:
+        con = sqlite3.connect(str(target), timeout=timeout, isolation_level=None,
+                              check_same_thread=False)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA secure_delete=ON")
+    con.execute("PRAGMA cache_size=-65536")
+    return con
+
+
+# ------------------------------------------------------------------------ JSON rows
+def _kind(dtype: object) -> str:
+    """How a column is stored; datetimes keep their exact dtype (``datetime:datetime64[us]``)
+    so they come back in the resolution they had (pandas 2 and 3 differ)."""
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return f"datetime_utc:datetime64[{dtype.unit}, UTC]"
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return f"datetime:{dtype}"
+    name = str(dtype)
+    if name in ("Int64", "boolean", "Float64"):
+        return name
+    if name == "bool":
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "Int64"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    return "object"
+
+
+def column_schema(frame: pd.DataFrame) -> dict[str, str]:
+    """Per column of a normalised frame, how its values are stored and rebuilt."""
+    return {str(c): _kind(frame[c].dtype) for c in frame.columns}
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a JSON value (None for every kind of missing)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_plain(v) for v in value]
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _column_values(series: pd.Series, kind: str) -> list[Any]:
+    kind = kind.split(":", 1)[0]
+    if kind in ("datetime", "datetime_utc") and len(series) <= 20 and \
+            pd.api.types.is_datetime64_any_dtype(series.dtype):  # one record: no pandas detour
+        out = []
+        for v in series.tolist():
+            if v is pd.NaT or v is None:
+                out.append(None)
+                continue
+            if v.tzinfo is not None:
+                v = v.tz_convert("UTC").tz_localize(None)
+            out.append(v.strftime("%Y-%m-%dT%H:%M:%S.%f"))
+        return out
+    if kind in ("datetime", "datetime_utc"):
+        if not pd.api.types.is_datetime64_any_dtype(series.dtype):  # e.g. all missing
+            series = pd.to_datetime(series, errors="coerce", utc=kind == "datetime_utc")
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_convert("UTC")
+        stamps = series.dt.tz_convert(None) if kind == "datetime_utc" else series
+        texts = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        return [None if isinstance(t, float) or t is None else t
+                for t in texts.to_numpy(dtype=object, na_value=None)]
+    values = series.to_numpy(dtype=object, na_value=None)
+    if kind == "object":
+        return [v if v is None or type(v) is str else _plain(v) for v in values]
+    return [_plain(v) for v in values]
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON (non-ASCII kept)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
+def encode_rows(frame: pd.DataFrame, schema: dict[str, str] | None = None) -> list[str]:
+    """One JSON object per row: its non-missing cells (columns not in ``schema`` are
+    stored by their own dtype)."""
+    schema = schema or {}
+    names = [str(c) for c in frame.columns]
+    columns = [_column_values(frame[c], schema.get(str(c)) or _kind(frame[c].dtype))
+               for c in frame.columns]
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain)
+    out = []
+    for row in zip(*columns, strict=True):
+        out.append(encoder.encode({n: v for n, v in zip(names, row, strict=True)
+                                   if v is not None}))
+    return out
+
+
+def decode_rows(rows: Sequence[str], schema: dict[str, str],
+                extra: bool = False) -> pd.DataFrame:
+    """The frame of JSON rows in the dtypes of ``schema`` (every schema column present;
+    with ``extra``, other stored columns too, as objects)."""
+    dicts = [json.loads(r) for r in rows]
+    names = list(schema)
+    if extra:
+        seen = dict.fromkeys(names)
+        for d in dicts:
+            seen.update(dict.fromkeys(d))
+        names = list(seen)
+    data: dict[str, Any] = {}
+    for name in names:
+        values = [d.get(name) for d in dicts]
+        kind, _, dtype = schema.get(name, "object").partition(":")
+        if kind == "datetime":
+            data[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(
+                dtype or "datetime64[ns]")
+        elif kind == "datetime_utc":
+            data[name] = pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype(
+                dtype or "datetime64[ns, UTC]")
+        elif kind in ("Int64", "boolean", "Float64"):
+            data[name] = pd.Series(pd.array(values, dtype=kind))
+        elif kind == "bool":
+            data[name] = pd.Series([bool(v) for v in values], dtype=bool)
+        elif kind == "float":
+            data[name] = pd.Series([np.nan if v is None else v for v in values],
+                                   dtype=np.float64)
+        else:
+            array = np.empty(len(values), dtype=object)
+            array[:] = values
+            data[name] = pd.Series(array, dtype=object, copy=False)  # not pandas 3's str
+    return pd.DataFrame(data, index=pd.RangeIndex(len(dicts)), copy=False)
+
+
+def chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
+    """Slices of at most ``size`` values (SQLite limits the parameters of one query)."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def check_path(path: str | Path, *, exists: bool) -> Path:
+    """The index path, checked to exist (open) or not to exist (create)."""
+    target = Path(path)
+    if exists and not target.is_file():
+        raise InputError(f"no match index at {str(target)!r}; create one with "
+                         "MatchIndex.create(path, result)")
+    if not exists and target.exists():
+        raise InputError(f"{str(target)!r} already exists; open it with MatchIndex.open "
+                         "or choose another path")
+    return target
