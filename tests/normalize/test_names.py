@@ -646,3 +646,15 @@ def test_surname_keys_equal_surname_key_and_dutch_phonetic(text: str | None) -> 
     from custmatch.normalize.names import surname_keys
 
     assert surname_keys(text) == (surname_key(text), dutch_phonetic(text))
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Bbb S. A.", "S.A. Bbb"),      # initials first: "S.A." after a comma is a legal form
+    ("Bth, Anna", "Bth, Anna"),     # a surname that reads as initials keeps its comma
+    ("Stalberg Ath", "A.T. Stalberg"),
+])
+def test_display_form_of_initials_like_names_parses_back(text: str, shown: str) -> None:
+    first = parse_name(text)
+    assert display_name(first) == shown
+    again = parse_name(shown)
+    assert (again.surname, again.initials) == (first.surname, first.initials)

@@ -1236,7 +1236,7 @@ def display_name(parts: NameParts) -> str | None:
         person.append(given)
     surname = _full_surname(parts, capital=not given)
     last = surname.rsplit(" ", 1)[-1] if surname else ""
-    if given and surname and _loose_initials(last, _key(last)):
+    if parts.first_name and surname and _loose_initials(last, _key(last)):
         person = [*pre, f"{surname},", given]  # "Bth, Anna": else read as initials
     elif surname:
         person.append(surname)
