@@ -230,7 +230,9 @@ def run_splink(folder: Path, out: Path) -> dict:
                              "cluster_id": clustered["cluster_id"].astype(str)})
     clusters.to_csv(out / "clusters.csv", index=False)
     seconds = time.perf_counter() - start
-    pairs = predictions.as_pandas_dataframe()
+    # only the two id columns: every scored pair with all its columns as pandas does not
+    # fit in memory at 1M records (it is metrics, after the clock, not Splink's run)
+    pairs = predictions.as_duckdbpyrelation().select("unique_id_l, unique_id_r").df()
     position = pd.Index(frame["record_id"])
     left = position.get_indexer(pairs["unique_id_l"].astype(str))
     right = position.get_indexer(pairs["unique_id_r"].astype(str))
@@ -316,6 +318,9 @@ def _run_child(tool: str, folder: Path, timeout: float) -> dict:
                               capture_output=True, text=True, check=False, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}
+    if done.returncode < 0:  # e.g. -9: the kernel's out-of-memory killer
+        return {"error": f"killed by signal {-done.returncode}",
+                "stderr": done.stderr.strip().splitlines()[-3:]}
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-3:]}
     return json.loads(done.stdout.strip().splitlines()[-1])
