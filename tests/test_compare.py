@@ -470,3 +470,26 @@ def test_parallel_workers_give_the_same_matrix(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", 10)
     parallel = compare(frame, left, right, comps, workers=2, chunk_size=700).matrix
     assert np.array_equal(parallel, sequential)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_reused_encodings_and_remembered_levels_give_the_same_matrix(seed: int) -> None:
+    """Inside reuse_encodings, remembered pairs are looked up (in either order, in any
+    subset) and the rest computed: the matrix equals a fresh compare."""
+    from custmatch.compare.engine import remember_levels, reuse_encodings
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"s": rng.choice(["jansen", "janssen", "visser", "", None], 60),
+                          "p": rng.choice(["1234 AB", "5678 CD", None], 60)})
+    comps = [JaroWinkler("s"), Exact("p")]
+    left, right = rng.integers(0, 60, 200), rng.integers(0, 60, 200)
+    fresh = compare(frame, left, right, comps).matrix
+    known_l, known_r = rng.integers(0, 60, 150), rng.integers(0, 60, 150)
+    with reuse_encodings():
+        known = compare(frame, known_l, known_r, comps)
+        remember_levels(frame, known_l, known_r, known, comps)
+        reused = compare(frame, right, left, comps).matrix  # swapped: levels are symmetric
+        other = compare(frame, left, right, [Exact("p")]).matrix  # other comparisons
+    assert np.array_equal(reused, fresh)
+    assert np.array_equal(other, fresh[:, [1]])

@@ -42,7 +42,7 @@ import pandas as pd
 
 from custmatch.block import Pairs
 from custmatch.cluster import Clusters, cluster_pairs
-from custmatch.compare.engine import reuse_encodings
+from custmatch.compare.engine import remember_levels, reuse_encodings
 from custmatch.errors import CustmatchWarning, InputError, SchemaError
 from custmatch.evaluate import evaluate_clusters, evaluate_pairs, truth_labels
 from custmatch.model import MatchModel
@@ -283,6 +283,8 @@ def _run_stages(frame: pd.DataFrame, settings: Settings, previous: pd.DataFrame 
         pairs = model.candidate_pairs(frame)
     with progress.stage("compare"):
         levels = model.compare(frame, pairs)
+        # training blocks are mostly candidate pairs: their levels are looked up, not redone
+        remember_levels(frame, pairs.left, pairs.right, levels, model.comparisons)
     with progress.stage("train"):
         if enough and (settings.retrain or not settings.model_is_trained):
             if len(frame) < FEW_RECORDS:

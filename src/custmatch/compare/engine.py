@@ -34,7 +34,8 @@ from numpy.typing import ArrayLike, NDArray
 from custmatch._codes import combine_codes
 from custmatch.errors import ConfigError, InputError, SchemaError
 
-__all__ = ["Comparison", "Levels", "check_comparison", "compare", "reuse_encodings"]
+__all__ = ["Comparison", "Levels", "check_comparison", "compare", "remember_levels",
+           "reuse_encodings"]
 
 Values = Mapping[str, NDArray[np.object_]]
 
@@ -292,6 +293,24 @@ def compare(
             )
 
     matrix = np.empty((len(left_pos), len(comparisons)), dtype=np.int8)
+    known = _remembered(frame, comparisons)
+    todo = np.arange(len(left_pos))
+    if known is not None and len(left_pos):
+        found, rows = known.lookup(left_pos, right_pos)
+        matrix[found] = known.matrix[rows]
+        todo = np.flatnonzero(~found)
+    if len(todo) == len(left_pos):
+        matrix[:] = _compute(frame, left_pos, right_pos, comparisons, chunk_size, workers)
+    elif len(todo):
+        matrix[todo] = _compute(frame, left_pos[todo], right_pos[todo], comparisons,
+                                chunk_size, workers)
+    return Levels(matrix, tuple(names), tuple(c.level_labels() for c in comparisons))
+
+
+def _compute(frame: pd.DataFrame, left_pos: NDArray[np.int64], right_pos: NDArray[np.int64],
+             comparisons: Sequence[Comparison], chunk_size: int,
+             workers: int | None) -> NDArray[np.int8]:
+    matrix = np.empty((len(left_pos), len(comparisons)), dtype=np.int8)
     n_workers = _workers(workers, len(left_pos), len(comparisons))
     if n_workers > 1 and _ENCODINGS.get() is not None:
         for comparison in comparisons:  # encode here, so the workers inherit them
@@ -311,7 +330,65 @@ def compare(
     else:
         for j, comparison in enumerate(comparisons):
             matrix[:, j] = _column(frame, left_pos, right_pos, comparison, chunk_size)
-    return Levels(matrix, tuple(names), tuple(c.level_labels() for c in comparisons))
+    return matrix
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Levels already computed for some pairs of a frame (see :func:`remember_levels`)."""
+
+    frame: pd.DataFrame
+    comparisons: tuple[Comparison, ...]
+    keys: NDArray[np.int64]  # sorted pair keys, smaller position first
+    order: NDArray[np.int64] | None  # row of ``matrix`` per sorted key (None: same order)
+    matrix: NDArray[np.int8]
+
+    def lookup(self, left: NDArray[np.int64], right: NDArray[np.int64]
+               ) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+        """Which pairs are known, and their rows in ``matrix`` (levels are symmetric)."""
+        n = np.int64(len(self.frame))
+        wanted = np.minimum(left, right) * n + np.maximum(left, right)
+        if len(wanted) > 1 and not bool((wanted[1:] >= wanted[:-1]).all()):
+            order = np.argsort(wanted)  # sorted needles: searchsorted walks the keys once
+            at = np.empty(len(wanted), dtype=np.int64)
+            at[order] = np.searchsorted(self.keys, wanted[order])
+        else:
+            at = np.searchsorted(self.keys, wanted)
+        at[at == len(self.keys)] = 0
+        found = (self.keys[at] == wanted) if len(self.keys) else np.zeros(len(left), bool)
+        rows = at[found] if self.order is None else self.order[at[found]]
+        return found, rows
+
+
+def remember_levels(frame: pd.DataFrame, left: ArrayLike, right: ArrayLike,
+                    levels: Levels, comparisons: Sequence[Comparison]) -> None:
+    """Inside :func:`reuse_encodings`, let later :func:`compare` calls on ``frame`` with the
+    same comparisons take these pairs' levels instead of computing them again (training
+    blocks are mostly candidate pairs). Outside it, does nothing."""
+    cache = _ENCODINGS.get()
+    left_pos = np.asarray(left, dtype=np.int64)
+    right_pos = np.asarray(right, dtype=np.int64)
+    if cache is None or levels.matrix.shape != (len(left_pos), len(comparisons)):
+        return
+    n = np.int64(len(frame))
+    keys = np.minimum(left_pos, right_pos) * n + np.maximum(left_pos, right_pos)
+    order = None
+    if len(keys) > 1 and not bool((keys[1:] >= keys[:-1]).all()):
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+    cache[("known", id(frame))] = _Known(frame, tuple(comparisons), keys, order, levels.matrix)
+
+
+def _remembered(frame: pd.DataFrame, comparisons: Sequence[Comparison]) -> _Known | None:
+    cache = _ENCODINGS.get()
+    known = None if cache is None else cache.get(("known", id(frame)))
+    if known is None or known.frame is not frame:
+        return None
+    try:
+        same = known.comparisons == tuple(comparisons)
+    except Exception:  # a comparison whose equality fails: do not reuse
+        return None
+    return known if same else None
 
 
 #: Below this many pairs :func:`compare` stays in the calling process.
