@@ -328,3 +328,18 @@ def test_array_fast_path_equals_scalar_path_on_plain_strings(values: list[str]) 
         got = (table["email"][i], table["email_key"][i], table["email_role"][i],
                table["email_status"][i])
         assert got == (expected.email, expected.key, expected.role, expected.status), value
+
+
+@pytest.mark.parametrize(("value", "key"), [
+    ("0.+@Hotmail.nl", "0.+@hotmail.nl"),        # without the tag no valid name is left
+    ("Piet.Jansen+nieuwsbrief@Hotmail.NL", "piet.jansen@hotmail.nl"),
+    ("j.+x@gmail.com", "j@gmail.com"),            # gmail drops the dots anyway
+])
+def test_plus_tags_are_dropped_only_where_a_valid_mailbox_name_remains(value: str,
+                                                                       key: str) -> None:
+    from custmatch.normalize.frame import normalize_frame
+
+    assert email_key(value) == key
+    assert email_key(key) == key
+    frame = normalize_frame(pd.DataFrame({"record_id": ["1"], "email": [value]}))
+    assert frame.loc[0, "email_key"] == key

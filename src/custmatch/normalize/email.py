@@ -181,6 +181,8 @@ def _finish(normalized: str) -> EmailDetails:
         if rule == "gmail":
             key_local = base.replace(".", "") or base
             key_domain = "gmail.com"
+        elif base.startswith(".") or base.endswith("."):
+            key_local = lower_local  # "0.+tag": without the tag no valid mailbox name is left
     return EmailDetails(
         email=f"{local}@{domain}",
         key=f"{key_local}@{key_domain}",
@@ -509,7 +511,9 @@ def _finish_plain(local: np.ndarray, lower: np.ndarray,
     base = np.where(np.strings.str_len(base) > 0, base, lower)
     no_dots = np.strings.replace(base, ".", "")
     gmail_local = np.where(np.strings.str_len(no_dots) > 0, no_dots, base)
-    key_local = np.where(gmail, gmail_local, np.where(has_rule, base, lower))
+    dotted_end = np.strings.startswith(base, ".") | np.strings.endswith(base, ".")
+    plain_local = np.where(dotted_end, lower, base)  # "0.+tag": keep the tag (see _finish)
+    key_local = np.where(gmail, gmail_local, np.where(has_rule, plain_local, lower))
     at_domain = np.strings.add("@", fixed.astype(str))[codes]
     email = np.strings.add(local, at_domain).astype(object)
     key = np.strings.add(key_local, np.where(gmail, "@gmail.com", at_domain)).astype(object)
