@@ -35,10 +35,8 @@ Example:
 
 from __future__ import annotations
 
-import contextvars
 import warnings
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -46,6 +44,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from custmatch._codes import combine_codes
+from custmatch._run_cache import cached, run_cache
 from custmatch.errors import ConfigError, CustmatchWarning, InputError, SchemaError
 
 __all__ = [
@@ -79,34 +78,6 @@ DEFAULT_MAX_BLOCK_SIZE = 1000
 
 # --------------------------------------------------------------------------- keys
 
-#: Key codes computed during one blocking run, shared by the rules that use the same key
-#: (the default rules use the surname key in four rules): ``(id(frame), kind, key) -> codes``.
-_RUN_CACHE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("block_cache",
-                                                                          default=None)
-
-
-@contextmanager
-def _one_run() -> Iterator[None]:
-    token = _RUN_CACHE.set({})
-    try:
-        yield
-    finally:
-        _RUN_CACHE.reset(token)
-
-
-def _cached(frame: pd.DataFrame, kind: str, key: Key, compute: Callable[[], object]) -> object:
-    cache = _RUN_CACHE.get()
-    if cache is None:
-        return compute()
-    try:
-        slot = (id(frame), kind, key)
-        hash(slot)
-    except TypeError:  # a key built from an unhashable function object
-        return compute()
-    if slot not in cache:
-        cache[slot] = compute()
-    return cache[slot]
-
 @dataclass(frozen=True)
 class Key:
     """A blocking key: a column, optionally transformed value by value.
@@ -137,8 +108,8 @@ class Key:
 
     def factorize(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], list[Hashable]]:
         """Codes per row (``-1`` null) and the distinct key values the codes index."""
-        return _cached(frame, "factorize", self,  # type: ignore[return-value]
-                       lambda: self._factorize(frame))
+        # once per run: the default rules use the surname key in four rules
+        return cached(frame, "block.factorize", self, lambda: self._factorize(frame))
 
     def _factorize(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], list[Hashable]]:
         if self.column not in frame.columns:
@@ -184,8 +155,7 @@ class AnyOf(Key):
 
     def entries(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(rows, codes)``: one entry per (row, distinct non-null value)."""
-        return _cached(frame, "entries", self,  # type: ignore[return-value]
-                       lambda: self._entries(frame))
+        return cached(frame, "block.entries", self, lambda: self._entries(frame))
 
     def _entries(self, frame: pd.DataFrame) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         n = len(frame)
@@ -637,7 +607,7 @@ def _generate(
     n = len(frame)
     keys_per_rule, report, skipped_tables = [], [], []
     unexpected, largest = 0, 0
-    with _one_run():
+    with run_cache():
         for rule in rules:
             left, right, skipped = rule.candidate_pairs(frame, max_block_size)
             if frame_id is not None:

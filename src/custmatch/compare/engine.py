@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import contextvars
 import multiprocessing
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -32,6 +31,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from custmatch._codes import combine_codes
+from custmatch._run_cache import active as run_cache_active
+from custmatch._run_cache import cached, remembered, run_cache, store
 from custmatch.errors import ConfigError, InputError, SchemaError
 
 __all__ = ["Comparison", "Levels", "check_comparison", "compare", "remember_levels",
@@ -170,23 +171,18 @@ class _Encoded:
     """One comparison's view of a frame: a code per row, the prepared values per code and
     which codes make a pair null on their own."""
 
-    frame: pd.DataFrame
     codes: NDArray[np.int64]
     width: np.int64
     values: Values
     null_code: NDArray[np.bool_]
 
 
-_ENCODINGS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("encodings",
-                                                                         default=None)
-
-
 @contextmanager
 def reuse_encodings() -> Iterator[None]:
     """Within the block, :func:`compare` encodes and prepares each (frame, comparison)
     once and reuses it for later calls on the same frame object (u sampling, EM per
-    training rule, conditionals and scoring compare the same records many times). Do not
-    change the frame's columns inside the block.
+    training rule, conditionals and scoring compare the same records many times); blocking
+    keys are likewise made once. Do not change the frame's columns inside the block.
 
     Example:
         >>> import pandas as pd
@@ -198,35 +194,19 @@ def reuse_encodings() -> Iterator[None]:
         >>> a, b
         ([1], [0])
     """
-    if _ENCODINGS.get() is not None:
+    with run_cache():
         yield
-        return
-    token = _ENCODINGS.set({})
-    try:
-        yield
-    finally:
-        _ENCODINGS.reset(token)
 
 
 def _encoded(frame: pd.DataFrame, comparison: Comparison) -> _Encoded:
-    cache = _ENCODINGS.get()
-    slot: object = None
-    if cache is not None:
-        try:
-            slot = (id(frame), comparison)
-            hit = cache.get(slot)
-        except TypeError:  # an unhashable comparison
-            slot, hit = None, None
-        if hit is not None and hit.frame is frame:
-            return hit
-    codes, raw = _encode(frame, comparison.columns)
-    values = comparison.prepare(raw)
-    null_code = np.asarray(comparison.null_side(raw, values), dtype=bool)
-    width = np.int64(len(raw[comparison.columns[0]]) if comparison.columns else 1)
-    encoded = _Encoded(frame, codes, width, values, null_code)
-    if slot is not None:
-        cache[slot] = encoded  # type: ignore[index]
-    return encoded
+    def encode() -> _Encoded:
+        codes, raw = _encode(frame, comparison.columns)
+        values = comparison.prepare(raw)
+        null_code = np.asarray(comparison.null_side(raw, values), dtype=bool)
+        width = np.int64(len(raw[comparison.columns[0]]) if comparison.columns else 1)
+        return _Encoded(codes, width, values, null_code)
+
+    return cached(frame, "compare.encoded", comparison, encode)
 
 
 def _check_levels(comparison: Comparison, out: object, n: int) -> NDArray[np.int8]:
@@ -312,7 +292,7 @@ def _compute(frame: pd.DataFrame, left_pos: NDArray[np.int64], right_pos: NDArra
              workers: int | None) -> NDArray[np.int8]:
     matrix = np.empty((len(left_pos), len(comparisons)), dtype=np.int8)
     n_workers = _workers(workers, len(left_pos), len(comparisons))
-    if n_workers > 1 and _ENCODINGS.get() is not None:
+    if n_workers > 1 and run_cache_active():
         for comparison in comparisons:  # encode here, so the workers inherit them
             _encoded(frame, comparison)
     if n_workers > 1:
@@ -333,27 +313,35 @@ def _compute(frame: pd.DataFrame, left_pos: NDArray[np.int64], right_pos: NDArra
     return matrix
 
 
+def _pair_keys(left: NDArray[np.int64], right: NDArray[np.int64], n: int) -> NDArray[np.int64]:
+    """One integer per unordered pair of row positions (smaller position first)."""
+    return np.minimum(left, right) * np.int64(n) + np.maximum(left, right)
+
+
+def _is_sorted(keys: NDArray[np.int64]) -> bool:
+    return len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all())
+
+
 @dataclass(frozen=True)
 class _Known:
     """Levels already computed for some pairs of a frame (see :func:`remember_levels`)."""
 
-    frame: pd.DataFrame
+    n_rows: int
     comparisons: tuple[Comparison, ...]
-    keys: NDArray[np.int64]  # sorted pair keys, smaller position first
+    keys: NDArray[np.int64]  # sorted pair keys (see _pair_keys)
     order: NDArray[np.int64] | None  # row of ``matrix`` per sorted key (None: same order)
     matrix: NDArray[np.int8]
 
     def lookup(self, left: NDArray[np.int64], right: NDArray[np.int64]
                ) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
         """Which pairs are known, and their rows in ``matrix`` (levels are symmetric)."""
-        n = np.int64(len(self.frame))
-        wanted = np.minimum(left, right) * n + np.maximum(left, right)
-        if len(wanted) > 1 and not bool((wanted[1:] >= wanted[:-1]).all()):
+        wanted = _pair_keys(left, right, self.n_rows)
+        if _is_sorted(wanted):
+            at = np.searchsorted(self.keys, wanted)
+        else:
             order = np.argsort(wanted)  # sorted needles: searchsorted walks the keys once
             at = np.empty(len(wanted), dtype=np.int64)
             at[order] = np.searchsorted(self.keys, wanted[order])
-        else:
-            at = np.searchsorted(self.keys, wanted)
         at[at == len(self.keys)] = 0
         found = (self.keys[at] == wanted) if len(self.keys) else np.zeros(len(left), bool)
         rows = at[found] if self.order is None else self.order[at[found]]
@@ -365,24 +353,22 @@ def remember_levels(frame: pd.DataFrame, left: ArrayLike, right: ArrayLike,
     """Inside :func:`reuse_encodings`, let later :func:`compare` calls on ``frame`` with the
     same comparisons take these pairs' levels instead of computing them again (training
     blocks are mostly candidate pairs). Outside it, does nothing."""
-    cache = _ENCODINGS.get()
     left_pos = np.asarray(left, dtype=np.int64)
     right_pos = np.asarray(right, dtype=np.int64)
-    if cache is None or levels.matrix.shape != (len(left_pos), len(comparisons)):
+    if not run_cache_active() or levels.matrix.shape != (len(left_pos), len(comparisons)):
         return
-    n = np.int64(len(frame))
-    keys = np.minimum(left_pos, right_pos) * n + np.maximum(left_pos, right_pos)
+    keys = _pair_keys(left_pos, right_pos, len(frame))
     order = None
-    if len(keys) > 1 and not bool((keys[1:] >= keys[:-1]).all()):
+    if not _is_sorted(keys):
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
-    cache[("known", id(frame))] = _Known(frame, tuple(comparisons), keys, order, levels.matrix)
+    store(frame, "compare.known", None,
+          _Known(len(frame), tuple(comparisons), keys, order, levels.matrix))
 
 
 def _remembered(frame: pd.DataFrame, comparisons: Sequence[Comparison]) -> _Known | None:
-    cache = _ENCODINGS.get()
-    known = None if cache is None else cache.get(("known", id(frame)))
-    if known is None or known.frame is not frame:
+    known = remembered(frame, "compare.known", None)
+    if not isinstance(known, _Known):
         return None
     try:
         same = known.comparisons == tuple(comparisons)
