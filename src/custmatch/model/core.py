@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -464,8 +464,9 @@ class MatchModel:
         """Per row of a level matrix, whether conditional ``k``'s condition holds."""
         cond = self.conditionals[k]
         given = self.comparison_names.index(cond.given)
-        wanted = [self.comparisons[given].labels.index(lbl) for lbl in cond.levels]
-        return np.isin(matrix[:, given], np.array(wanted, dtype=np.int8))
+        wanted = np.zeros(self.comparisons[given].n_levels + 1, dtype=bool)
+        wanted[[self.comparisons[given].labels.index(lbl) + 1 for lbl in cond.levels]] = True
+        return wanted[matrix[:, given].astype(np.intp) + 1]
 
     def estimate_prior(self, records: Records,
                        pairs: Pairs | ArrayLike | pd.DataFrame | None = None, *,
@@ -598,22 +599,13 @@ class MatchModel:
         weight = np.full(len(left), self.prior_weight, dtype=np.float64)
         for start in range(0, len(left), _SCORE_CHUNK):
             part = slice(start, start + _SCORE_CHUNK)
-            comparison_weights, tf, _ = self._contributions(
-                frequencies, left[part], right[part], matrix[part])
-            weight[part] += comparison_weights.sum(axis=1) + tf.sum(axis=1)
+            for _, weights, adjust, _ in self._contributions(
+                    frequencies, left[part], right[part], matrix[part]):
+                weight[part] += weights
+                weight[part] += adjust
         by_name = {name: matrix[:, j] for j, name in enumerate(self.comparison_names)}
-        must = np.zeros(len(left), dtype=bool)
-        must_rule = np.full(len(left), "", dtype=object)
-        for rule in self.must_link:
-            hit = rule.holds(frame, left, right, by_name) & ~must
-            must_rule[hit] = rule.name
-            must |= hit
-        cannot = np.zeros(len(left), dtype=bool)
-        cannot_rule = np.full(len(left), "", dtype=object)
-        for rule in self.cannot_link:
-            hit = rule.holds(frame, left, right, by_name) & ~cannot
-            cannot_rule[hit] = rule.name
-            cannot |= hit
+        must, must_rule = self._deciding_rule(self.must_link, frame, left, right, by_name)
+        cannot, cannot_rule = self._deciding_rule(self.cannot_link, frame, left, right, by_name)
         probability = probability_from_weight(weight)
         probability[must] = 1.0
         probability[cannot] = 0.0
@@ -621,18 +613,39 @@ class MatchModel:
         categories = pd.Index(ids)
         if categories.has_duplicates:
             categories = pd.Index(np.arange(len(ids)).astype(str))
-        out = pd.DataFrame({
+        rule_names = ["", *(r.name for r in self.must_link), *(r.name for r in self.cannot_link)]
+        name_codes, unique_names = pd.factorize(np.array(rule_names, dtype=object))
+        rule_codes = name_codes[np.where(cannot, cannot_rule + len(self.must_link), must_rule)]
+        columns = {
             "left": left, "right": right,
             "left_id": pd.Categorical.from_codes(left, categories=categories),
             "right_id": pd.Categorical.from_codes(right, categories=categories),
             "match_weight": weight, "match_probability": probability,
             "must_link": must, "cannot_link": cannot,
-            "rule": np.where(cannot, cannot_rule, must_rule),
-        })
+            "rule": pd.Categorical.from_codes(rule_codes, categories=unique_names),
+        }
         for j, name in enumerate(self.comparison_names):
-            out[f"level_{name}"] = matrix[:, j]
+            columns[f"level_{name}"] = matrix[:, j]
+        # copy=False: the frame takes the arrays as they are (no block consolidation, which
+        # costs seconds at 10M+ pairs)
+        out = pd.DataFrame(columns, copy=False)
         out["evidence_weight"] = weight - self.prior_weight
         return out
+
+    @staticmethod
+    def _deciding_rule(rules: Sequence[MustLink] | Sequence[CannotLink], frame: pd.DataFrame,
+                       left: NDArray[np.int64], right: NDArray[np.int64],
+                       by_name: Mapping[str, NDArray[np.int8]]
+                       ) -> tuple[NDArray[np.bool_], NDArray[np.int16]]:
+        """Which pairs a rule decides, and the 1-based number of the first rule that does
+        (0: none)."""
+        decided = np.zeros(len(left), dtype=bool)
+        first = np.zeros(len(left), dtype=np.int16)
+        for number, rule in enumerate(rules, start=1):
+            hit = rule.holds(frame, left, right, by_name) & ~decided
+            first[hit] = number
+            decided |= hit
+        return decided, first
 
     def predict(self, records: Records, pairs: Pairs | ArrayLike | pd.DataFrame | None = None,
                 *, threshold: float | None = None,
@@ -679,43 +692,43 @@ class MatchModel:
     def _contributions(
         self, frequencies: Sequence[NDArray[np.float64]], left: NDArray[np.int64],
         right: NDArray[np.int64], matrix: NDArray[np.int8],
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int16]]:
-        """Per pair and comparison: the weight (conditional weights where a conditional
-        holds), the term-frequency adjustment, and which conditional supplied m and u
-        (``-1``: the unconditional ones)."""
+    ) -> Iterator[tuple[int, NDArray[np.float64], NDArray[np.float64], NDArray[np.int16]]]:
+        """Per comparison ``j``: the weight of each pair (conditional weights where a
+        conditional holds), its term-frequency adjustment, and which conditional supplied m
+        and u (``-1``: the unconditional ones). One column at a time, so scoring many pairs
+        never holds a pairs x comparisons float matrix."""
         names = self.comparison_names
-        levels = matrix.astype(np.int64) + 1
-        weights = np.empty(matrix.shape, dtype=np.float64)
-        u_used = [np.r_[np.nan, self.u[n]][levels[:, j]] for j, n in enumerate(names)]
+        holds = [self._condition_holds(k, matrix) if self.conditional_m[k] else None
+                 for k in range(len(self.conditionals))]
         for j, table in enumerate(self._weight_tables()):
-            weights[:, j] = table[levels[:, j]]
-        source = np.full(matrix.shape, -1, dtype=np.int16)
-        for k, cond in enumerate(self.conditionals):
-            if not self.conditional_m[k]:
-                continue
-            holds = self._condition_holds(k, matrix)
-            for name in cond.comparisons:
-                j = names.index(name)
-                rows = np.flatnonzero(holds & (source[:, j] < 0))
+            name = names[j]
+            index = matrix[:, j].astype(np.intp) + 1  # level -1 (null) -> table row 0
+            weights = table[index]
+            source = np.full(len(index), -1, dtype=np.int16)
+            for k, cond in enumerate(self.conditionals):
+                if holds[k] is None or name not in cond.comparisons:
+                    continue
+                rows = np.flatnonzero(holds[k] & (source < 0))
                 m, u = self.conditional_m[k][name], self.conditional_u[k][name]
-                table = np.r_[0.0, np.log2(m) - np.log2(u)]
-                weights[rows, j] = table[levels[rows, j]]
-                source[rows, j] = k
-        tf_out = np.zeros(matrix.shape, dtype=np.float64)
-        for k, tf in enumerate(self.term_frequencies):
-            j = names.index(tf.comparison)
-            comparison = self.comparisons[j]
-            level_ids = np.array([comparison.labels.index(lbl) for lbl in tf.levels],
-                                 dtype=np.int8)
-            rows = np.flatnonzero(np.isin(matrix[:, j], level_ids) & (source[:, j] < 0))
-            if not len(rows):
-                continue
-            f = np.fmax(frequencies[k][left[rows]], frequencies[k][right[rows]])
-            ok = np.isfinite(f) & (f > 0)
-            adjust = np.zeros(len(rows))
-            adjust[ok] = tf.weight * (np.log2(u_used[j][rows][ok]) - np.log2(f[ok]))
-            tf_out[rows, j] += adjust
-        return weights, tf_out, source
+                weights[rows] = np.r_[0.0, np.log2(m) - np.log2(u)][index[rows]]
+                source[rows] = k
+            adjust = np.zeros(len(index), dtype=np.float64)
+            for k, tf in enumerate(self.term_frequencies):
+                if tf.comparison != name:
+                    continue
+                labels = self.comparisons[j].labels
+                applies = np.zeros(len(table), dtype=bool)
+                applies[[labels.index(lbl) + 1 for lbl in tf.levels]] = True
+                rows = np.flatnonzero(applies[index] & (source < 0))
+                if not len(rows):
+                    continue
+                u_level = np.r_[np.nan, self.u[name]][index[rows]]
+                f = np.fmax(frequencies[k][left[rows]], frequencies[k][right[rows]])
+                ok = np.isfinite(f) & (f > 0)
+                part = np.zeros(len(rows))
+                part[ok] = tf.weight * (np.log2(u_level[ok]) - np.log2(f[ok]))
+                adjust[rows] += part
+            yield j, weights, adjust, source
 
     # ------------------------------------------------------------------ explain
     def explain(self, records: Records, left: str | int, right: str | int) -> Explanation:
@@ -732,7 +745,11 @@ class MatchModel:
         matrix = compare(frame, lpos, rpos, self.comparisons, workers=1).matrix
         frequencies = self._frequencies(frame)
         row = self._score(frame, lpos, rpos, matrix, frequencies).iloc[0]
-        weights, tf, source = self._contributions(frequencies, lpos, rpos, matrix)
+        weights = np.zeros(matrix.shape)
+        tf = np.zeros(matrix.shape)
+        source = np.full(matrix.shape, -1, dtype=np.int16)
+        for j, weight, adjust, src in self._contributions(frequencies, lpos, rpos, matrix):
+            weights[:, j], tf[:, j], source[:, j] = weight, adjust, src
         rows = []
         for j, c in enumerate(self.comparisons):
             level = int(matrix[0, j])
