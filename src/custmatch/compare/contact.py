@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from custmatch.compare.engine import Comparison, Values
-from custmatch.compare.library import present
+from custmatch.compare.library import present, text_codes
 
 __all__ = ["Address", "Email", "Phone"]
 
@@ -82,21 +82,25 @@ class Address(Comparison):
                           dtype=np.int64)
         additions = np.array([addition_key(v) or "" for v in values[self.addition]],
                              dtype=object)
-        return {"pc": _text(values[self.postcode]), "nr": number, "add": additions,
-                "street": _text(values[self.street_key]), "city": _text(values[self.city_key])}
+        # integer codes (-1: missing; no addition is -1 on both sides, so equal)
+        [pc], [add], [street], [city] = (text_codes(values[self.postcode]),
+                                         text_codes(additions),
+                                         text_codes(values[self.street_key]),
+                                         text_codes(values[self.city_key]))
+        return {"pc": pc, "nr": number, "add": add, "street": street, "city": city}
 
     def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
         """Neither postcode + number nor street + place."""
-        return ~((present(prepared["pc"]) & (prepared["nr"] >= 0))
-                 | (present(prepared["street"]) & present(prepared["city"])))
+        return ~(((prepared["pc"] >= 0) & (prepared["nr"] >= 0))
+                 | ((prepared["street"] >= 0) & (prepared["city"] >= 0)))
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         lpc, rpc = left["pc"], right["pc"]
         lnr, rnr = left["nr"], right["nr"]
-        pc_nr_l = present(lpc) & (lnr >= 0)
-        pc_nr_r = present(rpc) & (rnr >= 0)
-        street_l = present(left["street"]) & present(left["city"])
-        street_r = present(right["street"]) & present(right["city"])
+        pc_nr_l = (lpc >= 0) & (lnr >= 0)
+        pc_nr_r = (rpc >= 0) & (rnr >= 0)
+        street_l = (left["street"] >= 0) & (left["city"] >= 0)
+        street_r = (right["street"] >= 0) & (right["city"] >= 0)
         out = np.zeros(len(lpc), dtype=np.int8)
         same_street = street_l & street_r & (left["street"] == right["street"]) & (
             left["city"] == right["city"])
@@ -150,19 +154,20 @@ class Phone(Comparison):
             mobile = np.array([k in PERSON_MOBILE_KINDS for k in kinds], dtype=bool)
             shared = np.array([k in PERSON_SHARED_KINDS for k in kinds], dtype=bool)
             usable = present(numbers) & (mobile | shared)
-            numbers = np.where(usable, numbers, None)
-            out[f"n{slot}"] = numbers
+            out[f"n{slot}"] = np.where(usable, numbers, None)
             out[f"m{slot}"] = mobile & usable
             out[f"s{slot}"] = shared & usable
+        # one code per number, shared by both slots (a number in either matches either)
+        out["n0"], out["n1"] = text_codes(out["n0"], out["n1"])
         return out
 
     def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
         """No personal phone number (none, or only organisation/service numbers)."""
-        return ~(present(prepared["n0"]) | present(prepared["n1"]))
+        return (prepared["n0"] < 0) & (prepared["n1"] < 0)
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
-        has_l = present(left["n0"]) | present(left["n1"])
-        has_r = present(right["n0"]) | present(right["n1"])
+        has_l = (left["n0"] >= 0) | (left["n1"] >= 0)
+        has_r = (right["n0"] >= 0) | (right["n1"] >= 0)
         out = np.zeros(len(has_l), dtype=np.int8)
         if self.other_kind:
             common_kind = ((left["m0"] | left["m1"]) & (right["m0"] | right["m1"])) | (
@@ -172,7 +177,7 @@ class Phone(Comparison):
         for i in (0, 1):
             for j in (0, 1):
                 a, b = left[f"n{i}"], right[f"n{j}"]
-                same = present(a) & (a == b)
+                same = (a >= 0) & (a == b)
                 level = np.where(left[f"m{i}"] | right[f"m{j}"], top, top - 1).astype(np.int8)
                 out = np.where(same, np.maximum(out, level), out).astype(np.int8)
         out[~(has_l & has_r)] = -1
@@ -206,16 +211,17 @@ class Email(Comparison):
         local = np.array([k.rsplit("@", 1)[0] if k else None for k in keys], dtype=object)
         local = np.where([v is not None and len(v) >= self.min_local for v in local], local,
                          None)
-        return {"key": keys, "local": local}
+        [key_codes], [local_codes] = text_codes(keys), text_codes(local)
+        return {"key": key_codes, "local": local_codes}
 
     def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
         """No e-mail key, or a role address."""
-        return ~present(prepared["key"])
+        return prepared["key"] < 0
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         lk, rk = left["key"], right["key"]
         out = np.zeros(len(lk), dtype=np.int8)
-        out[present(left["local"]) & (left["local"] == right["local"])] = 1
+        out[(left["local"] >= 0) & (left["local"] == right["local"])] = 1
         out[lk == rk] = 2
-        out[~(present(lk) & present(rk))] = -1
+        out[(lk < 0) | (rk < 0)] = -1
         return out

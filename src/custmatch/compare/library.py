@@ -39,6 +39,7 @@ __all__ = [
     "Levenshtein",
     "present",
     "similarity",
+    "text_codes",
 ]
 
 
@@ -53,6 +54,33 @@ def present(values: NDArray[np.object_]) -> NDArray[np.bool_]:
     if len(values) == 0:
         return np.zeros(0, dtype=bool)
     return ~pd.isna(values) & (values != "")
+
+
+def text_codes(*arrays: NDArray[np.object_]) -> list[NDArray[np.int64]]:
+    """The arrays' values as integers: equal text, equal integer (a stable 63-bit hash, the
+    same in every call and process, so sides prepared apart still compare); ``-1`` where a
+    value is missing or empty (see :func:`present`). Comparing them is what comparing the
+    texts would say (a false equality has odds of about 1 in 10**18 per pair), at integer
+    speed.
+
+    Example:
+        >>> a = np.array(["x", None, "y"], dtype=object)
+        >>> b = np.array(["y", "", "x"], dtype=object)
+        >>> ca, cb = text_codes(a, b)
+        >>> [bool(ca[0] == cb[2]), bool(ca[2] == cb[0]), bool(ca[0] == ca[2]), int(ca[1]), int(cb[1])]
+        [True, True, False, -1, -1]
+    """
+    out = []
+    for array in arrays:
+        values = np.asarray(array, dtype=object)
+        usable = present(values)
+        codes = np.full(len(values), -1, dtype=np.int64)
+        if usable.any():
+            # hash_array hashes str values as they are and any other value as its str()
+            codes[usable] = (pd.util.hash_array(values[usable], categorize=True)
+                             >> np.uint64(1)).astype(np.int64)
+        out.append(codes)
+    return out
 
 
 def similarity(
