@@ -4,6 +4,7 @@ size at scale, and a real headless-browser rendering (skipped when no Chromium i
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 import shutil
 import struct
@@ -116,7 +117,7 @@ def test_render_report_model_section_lists_every_level_and_training_run(
     model = page[page.index('<section id="model">'):page.index('<section id="weights">')]
     weights = result.model.weights()
     for row in weights[weights["level"] >= 0].itertuples():
-        assert f"{row.comparison}: {row.label}" in model
+        assert html.escape(f"{row.comparison}: {row.label}") in model
         assert f"{row.weight:+.2f}" in model
     for training in result.model.training:
         assert training.rule in model

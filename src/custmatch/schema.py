@@ -73,6 +73,12 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "debiteurnummer", "debiteurnr", "customernumber", "customerno", "customerid",
         "clientid", "clientnumber", "accountnumber", "sourceid",
     ),
+    "id_number": (
+        "idnummer", "identiteitsnummer", "iddocumentnummer", "documentnummer",
+        "paspoortnummer", "legitimatienummer", "rijbewijsnummer", "idnumber", "identitynumber",
+        "nationalid", "nationalidnumber", "personalidnumber", "passportnumber", "passportno",
+        "socsecid", "socialsecuritynumber", "ssn",
+    ),
     "full_name": (
         "volledigenaam", "fullname", "klantnaam", "contactnaam", "contactpersoon",
         "naamvolledig", "tenaamstelling", "name",

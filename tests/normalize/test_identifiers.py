@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from custmatch.errors import CustmatchWarning, InputError
 from custmatch.normalize.identifiers import (
+    normalize_id_number,
     IdentifierParts,
     btw_may_contain_bsn,
     compact_bsn,
@@ -319,3 +320,46 @@ def test_mask_bsn_keeps_length_and_is_idempotent(text: str) -> None:
     masked = mask_bsn(text)
     assert len(masked) == len(text)
     assert mask_bsn(masked) == masked
+
+
+# ------------------------------------------------------------------ identity numbers
+@pytest.mark.parametrize(("raw", "key"), [
+    ("NX-12 34.5a", "NX12345A"),       # Dutch passport number, separators and case dropped
+    ("IAB123456", "IAB123456"),
+    (" 1804974 ", "1804974"),          # FEBRL's soc_sec_id as text
+    (1804974, "1804974"),              # ... and as a number from a spreadsheet
+    (1804974.0, "1804974"),
+    ("12/34/56", "123456"),
+    ("*********", None),               # a BSN masked by mask_bsn is no key
+    ("12**5678", None),
+    ("onbekend", None),                # no digit
+    ("123", None),                     # too short
+    ("", None),
+    (None, None),
+    (float("nan"), None),
+    (12.5, None),
+    (True, None),
+    ("ÅB12345", None),                 # not an identity-document alphabet
+])
+def test_normalize_id_number_table(raw: object, key: str | None) -> None:
+    assert normalize_id_number(raw) == key
+
+
+@given(st.one_of(st.text(max_size=30), st.integers(), st.floats(), st.none()))
+@settings(max_examples=300)
+def test_normalize_id_number_is_total_and_idempotent(raw: object) -> None:
+    key = normalize_id_number(raw)
+    assert key is None or (key.isalnum() and key == key.upper() and len(key) >= 4)
+    assert key is None or normalize_id_number(key) == key
+
+
+def test_normalize_frame_reads_identity_numbers_under_their_headers() -> None:
+    from custmatch.normalize import normalize_frame
+
+    raw = pd.DataFrame({"record_id": ["a", "b", "c"], "Achternaam": ["Jansen"] * 3,
+                        "Paspoortnummer": ["nx-12 34.5a", None, "*********"]})
+    out = normalize_frame(raw)
+    assert out["id_number"].tolist() == ["NX12345A", None, None]
+    febrl = pd.DataFrame({"record_id": ["a"], "surname": ["green"], "soc_sec_id": ["1804974"]})
+    assert normalize_frame(febrl)["id_number"].tolist() == ["1804974"]
+    assert normalize_frame(raw[["record_id", "Achternaam"]])["id_number"].isna().all()

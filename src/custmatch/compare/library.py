@@ -139,6 +139,7 @@ class _Thresholded(Comparison):
     column: str
     thresholds: Sequence[float] = (0.9,)
     name: str = ""  # type: ignore[assignment]
+    optional: bool = False  # records without the column: null, not an error
 
     measure: str = field(default="", init=False)
     higher_is_closer: bool = field(default=True, init=False)
@@ -166,6 +167,8 @@ class _Thresholded(Comparison):
         object.__setattr__(self, "thresholds", limits)
         object.__setattr__(self, "name", _name(self.name, self.column))
         object.__setattr__(self, "columns", (self.column,))
+        if self.optional:
+            object.__setattr__(self, "optional_columns", (self.column,))
         op = ">=" if self.higher_is_closer else "<="
         below = [f"{self.measure} {op} {t}" for t in reversed(limits)]
         object.__setattr__(self, "labels", ("else", *below, "exact"))

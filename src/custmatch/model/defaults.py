@@ -2,8 +2,8 @@
 
 Example:
     >>> [c.name for c in default_comparisons()]  # doctest: +NORMALIZE_WHITESPACE
-    ['first_name', 'surname', 'birth_date', 'address', 'phone', 'email', 'organisation',
-     'organisation_contact', 'gender']
+    ['first_name', 'surname', 'birth_date', 'address', 'phone', 'email', 'id_number',
+     'organisation', 'organisation_contact', 'gender']
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from custmatch.block import BlockingRule, any_of, block_on, initial
 from custmatch.compare.contact import Address, Email, Phone
 from custmatch.compare.engine import Comparison
+from custmatch.compare.library import DamerauLevenshtein
 from custmatch.compare.organisation import Organisation, OrganisationContact
 from custmatch.compare.person import BirthDate, FirstName, Gender, Surname
 from custmatch.model.rules import CannotLink, MustLink, cannot_link_on
@@ -26,9 +27,12 @@ __all__ = [
 
 
 def default_comparisons() -> list[Comparison]:
-    """First name, surname, birth date, address, phone, e-mail, organisation (name and KvK
-    number, for business customers) and gender (from the salutation), Dutch-aware."""
-    return [FirstName(), Surname(), BirthDate(), Address(), Phone(), Email(), Organisation(),
+    """First name, surname, birth date, address, phone, e-mail, identity number (passport,
+    ID card, a foreign national number: exact, or one typo apart; null where the records
+    hold none), organisation (name and KvK number, for business customers) and gender (from
+    the salutation), Dutch-aware."""
+    return [FirstName(), Surname(), BirthDate(), Address(), Phone(), Email(),
+            DamerauLevenshtein("id_number", thresholds=(1,), optional=True), Organisation(),
             OrganisationContact(), Gender()]
 
 

@@ -51,6 +51,7 @@ from custmatch.normalize.codes import normalize_gender, parse_consent
 from custmatch.normalize.dates import date_column
 from custmatch.normalize.email import email_table
 from custmatch.normalize.housenumber import house_number_column
+from custmatch.normalize.identifiers import normalize_id_number
 from custmatch.normalize.names import name_fields_table, name_parts_column, surname_keys
 from custmatch.normalize.phone import phone_table
 from custmatch.normalize.postcode import normalize_country, postcode_column
@@ -108,9 +109,10 @@ STATUS_COLUMNS: dict[str, tuple[str, ...]] = {
     "gender_status": ("gender",),
 }
 
-#: Recognised columns carried over under their role name: customer numbers as text,
+#: Recognised columns carried over under their role name: customer numbers as text, identity
+#: numbers as compact keys (:func:`~custmatch.normalize.identifiers.normalize_id_number`),
 #: timestamps parsed (UTC), consent parsed to True/False/missing (missing is never consent).
-CARRIED_COLUMNS: tuple[str, ...] = ("customer_number", "updated_at", "created_at",
+CARRIED_COLUMNS: tuple[str, ...] = ("customer_number", "id_number", "updated_at", "created_at",
                                     "consent_email", "consent_phone")
 
 #: Every column :func:`normalize_frame` writes before the raw and pass-through columns.
@@ -451,6 +453,8 @@ def _contact_and_dates(src: _Inputs, out: _Output, today: dt.date | None) -> Non
         out["birth_year"] = dates["birth_year"]
     if "customer_number" in src:
         out["customer_number"] = _clean_text(src.series("customer_number"))
+    if "id_number" in src:
+        out["id_number"] = src.per_unique("id_number", normalize_id_number)
     for role in ("updated_at", "created_at"):
         if role in src:
             out[role] = parse_timestamps(src.series(role))

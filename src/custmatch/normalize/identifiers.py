@@ -58,6 +58,7 @@ __all__ = [
     "normalize_bsn",
     "normalize_btw",
     "normalize_iban",
+    "normalize_id_number",
     "normalize_kvk",
     "normalize_rsin",
     "parse_btw",
@@ -650,3 +651,32 @@ def btw_may_contain_bsn(value: object) -> bool:
     """
     match = _BTW.fullmatch(compact_btw(value))
     return bool(match) and _eleven_test(match.group(1))
+
+
+_ID_SEPARATORS = re.compile(r"[\s.\-/_]+")
+
+
+def normalize_id_number(value: object) -> str | None:
+    """A personal identity number (passport, ID card, driving licence, a foreign national
+    or social-security number) as a compact matching key: upper case, separators (spaces,
+    dots, dashes, slashes) removed. ``None`` for text that is no such number: fewer than 4
+    characters, no digit, other punctuation, or masked digits (``*``, as left by
+    :func:`mask_bsn`, so a masked BSN never matches another).
+
+    Example:
+        >>> normalize_id_number("nx-12 34.5a"), normalize_id_number(1804974)
+        ('NX12345A', '1804974')
+        >>> normalize_id_number("*********"), normalize_id_number("onbekend")
+        (None, None)
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if value != value or not value.is_integer():
+            return None
+        value = int(value)
+    text = _ID_SEPARATORS.sub("", str(value)).upper()
+    if len(text) < 4 or not text.isascii() or not text.isalnum() or not any(
+            ch.isdigit() for ch in text):
+        return None
+    return text
