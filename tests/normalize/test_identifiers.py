@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from custmatch.errors import CustmatchWarning, InputError
 from custmatch.normalize.identifiers import (
-    normalize_id_number,
     IdentifierParts,
     btw_may_contain_bsn,
     compact_bsn,
@@ -29,6 +28,7 @@ from custmatch.normalize.identifiers import (
     normalize_bsn,
     normalize_btw,
     normalize_iban,
+    normalize_id_number,
     normalize_kvk,
     normalize_rsin,
     parse_btw,
