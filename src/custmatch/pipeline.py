@@ -37,7 +37,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from custmatch.block import Pairs
@@ -48,7 +47,7 @@ from custmatch.evaluate import evaluate_clusters, evaluate_pairs, truth_labels
 from custmatch.model import MatchModel
 from custmatch.model.core import Explanation
 from custmatch.normalize import normalize_frame, quality_report
-from custmatch.normalize.identifiers import find_bsn_columns, mask_bsn
+from custmatch.normalize.identifiers import mask_bsn_columns
 from custmatch.schema import infer_columns
 from custmatch.settings import Settings
 from custmatch.survive import golden_records
@@ -210,24 +209,6 @@ def _check_roles(records: pd.DataFrame, columns: Mapping[str, str] | None, what:
             "(roles: first_name, surname, postcode, house_number, phone, email, birth_date, ...)")
 
 
-def _mask_bsn_columns(records: pd.DataFrame, allow_bsn: bool) -> pd.DataFrame:
-    """Records with every BSN-like column masked (dutch.md: never a matching key by default)."""
-    if allow_bsn:
-        return records
-    columns = find_bsn_columns(records)
-    if not columns:
-        return records
-    warnings.warn(f"column(s) {[str(c) for c in columns]} look like BSNs (burgerservicenummer) "
-                  "and are masked before matching; set allow_bsn=True only with a legal basis",
-                  CustmatchWarning, stacklevel=3)
-    out = records.copy(deep=False)
-    for column in columns:
-        codes, uniques = pd.factorize(out[column])
-        masked = np.array([mask_bsn(v) for v in uniques] + [None], dtype=object)
-        out[column] = masked[codes]
-    return out
-
-
 def _as_previous(previous: Result | pd.DataFrame | None) -> pd.DataFrame | None:
     if previous is None:
         return None
@@ -355,7 +336,7 @@ def deduplicate(
     run_settings = _settings(settings, columns=columns, threshold=threshold,
                              survivorship=survivorship, model=model)
     _check_roles(frame, run_settings.columns, "records")
-    frame = _mask_bsn_columns(frame, run_settings.allow_bsn)
+    frame = mask_bsn_columns(frame, allow_bsn=run_settings.allow_bsn, stacklevel=2)
     bar = _Progress(progress, len(_STAGES))
     try:
         with bar.stage("normalize"):
@@ -439,7 +420,8 @@ def link(
         _check_roles(frame, _frame_columns(run_settings.columns, name), f"source {name!r}")
     if sum(len(f) for f in frames.values()) == 0:
         raise InputError("every source is empty: there is nothing to link")
-    frames = {name: _mask_bsn_columns(frame, run_settings.allow_bsn)
+    frames = {name: mask_bsn_columns(frame, allow_bsn=run_settings.allow_bsn,
+                                     stacklevel=2)
               for name, frame in zip(names, frames.values(), strict=True)}
     bar = _Progress(progress, len(_STAGES))
     try:

@@ -25,6 +25,7 @@ from custmatch.normalize.identifiers import (
     is_valid_rsin,
     looks_like_bsn,
     mask_bsn,
+    mask_bsn_columns,
     normalize_bsn,
     normalize_btw,
     normalize_iban,
@@ -364,3 +365,36 @@ def test_normalize_frame_reads_identity_numbers_under_their_headers() -> None:
     febrl = pd.DataFrame({"record_id": ["a"], "surname": ["green"], "soc_sec_id": ["1804974"]})
     assert normalize_frame(febrl)["id_number"].tolist() == ["1804974"]
     assert normalize_frame(raw[["record_id", "Achternaam"]])["id_number"].isna().all()
+
+
+# ------------------------------------------------------------------ masking BSN columns
+def test_mask_bsn_columns_masks_bsn_like_columns_and_names_them_in_a_warning() -> None:
+    df = pd.DataFrame({"klant": ["A1", "A2", "A3"],
+                       "sofinr": ["123456782", None, "111222333"],
+                       "telefoon": ["0612345678", "0201234567", None]})
+    with pytest.warns(CustmatchWarning, match=r"\['sofinr'\]") as caught:
+        out = mask_bsn_columns(df)
+    assert "123456782" not in str(caught[0].message)  # names the column, never a value
+    masked = [v if pd.notna(v) else None for v in out["sofinr"]]  # NaN on pandas 3
+    assert masked == ["*********", None, "*********"]
+    assert out["klant"].tolist() == ["A1", "A2", "A3"]
+    assert out["telefoon"].tolist() == df["telefoon"].tolist()
+    assert df["sofinr"].tolist()[0] == "123456782"  # the input is left as it was
+
+
+def test_mask_bsn_columns_passes_through_when_allowed_or_nothing_to_mask() -> None:
+    df = pd.DataFrame({"sofinr": ["123456782"]})
+    assert mask_bsn_columns(df, allow_bsn=True) is df
+    plain = pd.DataFrame({"klant": ["A1"], "naam": ["Jansen"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mask_bsn_columns(plain) is plain
+        assert mask_bsn_columns(df, warn=False)["sofinr"].tolist() == ["*********"]
+    empty = pd.DataFrame()
+    assert mask_bsn_columns(empty) is empty
+
+
+@pytest.mark.parametrize("bad", [None, "123456782", ["123456782"], {"sofinr": ["123456782"]}])
+def test_mask_bsn_columns_rejects_what_is_no_frame(bad: object) -> None:
+    with pytest.raises(InputError, match="DataFrame"):
+        mask_bsn_columns(bad)  # type: ignore[arg-type]

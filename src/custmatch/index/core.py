@@ -43,7 +43,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -248,7 +247,8 @@ class MatchIndex:
     # ------------------------------------------------------------------ records in
     def _prepare(self, records: Sequence[Any]) -> tuple[pd.DataFrame, list[str]]:
         """Validated, normalised records (frame in the index schema) and their JSON rows."""
-        from custmatch.pipeline import MATCHING_ROLES, _mask_bsn_columns
+        from custmatch.normalize.identifiers import mask_bsn_columns
+        from custmatch.pipeline import MATCHING_ROLES
 
         if not records:
             raise InputError("no records given")
@@ -282,9 +282,7 @@ class MatchIndex:
             raise SchemaError(
                 f"record {raw[id_column].iloc[0]!r}: no recognisable name, address, phone, "
                 f"e-mail or birth-date field among {[str(c) for c in raw.columns][:20]}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            raw = _mask_bsn_columns(raw, self.settings.allow_bsn)
+        raw = mask_bsn_columns(raw, allow_bsn=self.settings.allow_bsn, warn=False)
         frame = self._normalize(raw, roles, id_column)
         data = store.encode_rows(frame, self.schema)
         return store.decode_rows(data, self.schema), data

@@ -31,6 +31,7 @@ import warnings
 from collections.abc import Hashable
 from typing import Literal, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from custmatch.errors import CustmatchWarning, InputError, show_value
@@ -55,6 +56,7 @@ __all__ = [
     "is_valid_rsin",
     "looks_like_bsn",
     "mask_bsn",
+    "mask_bsn_columns",
     "normalize_bsn",
     "normalize_btw",
     "normalize_iban",
@@ -652,6 +654,41 @@ def btw_may_contain_bsn(value: object) -> bool:
     match = _BTW.fullmatch(compact_btw(value))
     return bool(match) and _eleven_test(match.group(1))
 
+
+
+def mask_bsn_columns(records: pd.DataFrame, *, allow_bsn: bool = False, warn: bool = True,
+                     stacklevel: int = 1) -> pd.DataFrame:
+    """The records with every BSN-like column (:func:`find_bsn_columns`) masked value by value
+    (:func:`mask_bsn`): a BSN is never a matching key unless ``allow_bsn`` (a legal basis).
+    Returns ``records`` itself when nothing is masked, else a shallow copy; ``warn`` names the
+    masked columns (never values) in a :class:`~custmatch.errors.CustmatchWarning`, reported
+    ``stacklevel`` frames up from this function's caller (1: the caller itself).
+
+    Raises:
+        InputError: ``records`` is not a DataFrame.
+
+    Example:
+        >>> df = pd.DataFrame({"klant": ["A1", "A2"], "sofinr": ["123456782", "111222333"]})
+        >>> mask_bsn_columns(df, warn=False)["sofinr"].tolist()
+        ['*********', '*********']
+    """
+    if not isinstance(records, pd.DataFrame):
+        raise InputError(f"records must be a pandas DataFrame, got {type(records).__name__}")
+    if allow_bsn:
+        return records
+    columns = find_bsn_columns(records)
+    if not columns:
+        return records
+    if warn:
+        warnings.warn(f"column(s) {[str(c) for c in columns]} look like BSNs (burgerservicenummer)"
+                      " and are masked before matching; set allow_bsn=True only with a legal "
+                      "basis", CustmatchWarning, stacklevel=stacklevel + 1)
+    out = records.copy(deep=False)
+    for column in columns:
+        codes, uniques = pd.factorize(out[column])
+        masked = np.array([mask_bsn(v) for v in uniques] + [None], dtype=object)
+        out[column] = masked[codes]
+    return out
 
 _ID_SEPARATORS = re.compile(r"[\s.\-/_]+")
 
