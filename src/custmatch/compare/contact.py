@@ -150,7 +150,7 @@ class Phone(Comparison):
         out: dict[str, NDArray[np.object_]] = {}
         for slot, (number_col, kind_col) in enumerate(((self.phone, self.kind),
                                                        (self.phone_2, self.kind_2))):
-            numbers, kinds = _text(values[number_col]), values[kind_col]
+            numbers, kinds = values[number_col], values[kind_col]
             mobile = np.array([k in PERSON_MOBILE_KINDS for k in kinds], dtype=bool)
             shared = np.array([k in PERSON_SHARED_KINDS for k in kinds], dtype=bool)
             usable = present(numbers) & (mobile | shared)

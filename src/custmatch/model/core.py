@@ -464,9 +464,8 @@ class MatchModel:
         """Per row of a level matrix, whether conditional ``k``'s condition holds."""
         cond = self.conditionals[k]
         given = self.comparison_names.index(cond.given)
-        wanted = np.zeros(self.comparisons[given].n_levels + 1, dtype=bool)
-        wanted[[self.comparisons[given].labels.index(lbl) + 1 for lbl in cond.levels]] = True
-        return wanted[matrix[:, given].astype(np.intp) + 1]
+        return _level_mask(self.comparisons[given], cond.levels)[
+            matrix[:, given].astype(np.intp) + 1]
 
     def estimate_prior(self, records: Records,
                        pairs: Pairs | ArrayLike | pd.DataFrame | None = None, *,
@@ -716,9 +715,7 @@ class MatchModel:
             for k, tf in enumerate(self.term_frequencies):
                 if tf.comparison != name:
                     continue
-                labels = self.comparisons[j].labels
-                applies = np.zeros(len(table), dtype=bool)
-                applies[[labels.index(lbl) + 1 for lbl in tf.levels]] = True
+                applies = _level_mask(self.comparisons[j], tf.levels)
                 rows = np.flatnonzero(applies[index] & (source < 0))
                 if not len(rows):
                     continue
@@ -922,6 +919,13 @@ class Explanation:
 
 
 # --------------------------------------------------------------------------- helpers
+def _level_mask(comparison: Comparison, labels: Sequence[str]) -> NDArray[np.bool_]:
+    """True at the named levels, indexed by ``level + 1`` (row 0: null)."""
+    mask = np.zeros(comparison.n_levels + 1, dtype=bool)
+    mask[[comparison.labels.index(label) + 1 for label in labels]] = True
+    return mask
+
+
 def _with_legacy_fields(spec: Mapping[str, Any]) -> Mapping[str, Any]:
     """A saved comparison description, completed with the ``legacy_fields`` of its class:
     constructor fields added later, at the values that give the levels the file was
