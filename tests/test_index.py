@@ -3,6 +3,7 @@ batch/incremental agreement, crash safety, concurrent readers, bad input and the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -28,7 +29,8 @@ from custmatch.errors import InputError, SchemaError
 from custmatch.evaluate import evaluate_clusters
 from custmatch.index import Decision, MatchIndex
 from custmatch.index.keys import record_keys
-from custmatch.index.store import column_schema, decode_rows, encode_rows
+from custmatch.index.scoring import compare_rows
+from custmatch.index.store import column_schema, decode_cells, decode_rows, encode_rows
 
 JAN = {"record_id": "crm-1", "source": "crm", "first_name": "Jan", "prefix": "van der",
        "surname": "Berg", "postcode": "1234AB", "house_number": "12",
@@ -180,6 +182,11 @@ def test_one_record_is_normalised_and_keyed_as_in_the_batch(loaded: MatchIndex,
                                      (record["record_id"],)).fetchone()[0]
         keys = np.sort(np.frombuffer(stored, dtype=np.int64))
         assert np.array_equal(np.sort(record_keys(frame, loaded.rules)[1]), keys)
+        # the record path (normalize_record, no pandas): the same row, cells and keys
+        (one,) = loaded._ones([record])
+        assert one.data == encode_rows(frame, loaded.schema)[0]
+        assert np.array_equal(one.keys, record_keys(frame, loaded.rules)[1])
+        assert one.cells.keys() == decode_cells({}, loaded.cell_schema).keys()
 
 
 # ------------------------------------------------------------------ read-only lookups
@@ -439,3 +446,148 @@ def test_cli_index_create_add_match_forget(tmp_path: Path, batch, capsys) -> Non
 def test_index_exports() -> None:
     assert custmatch.MatchIndex is MatchIndex and custmatch.Decision is Decision
     assert np.isin(["MatchIndex", "Decision"], custmatch.__all__).all()
+
+
+# ------------------------------------------------------------------ record path
+def _both_paths(tmp_path: Path, result: custmatch.Result) -> tuple[MatchIndex, MatchIndex]:
+    """Two indexes of the batch run: the record path (default) and the frame path."""
+    fast = MatchIndex.create(tmp_path / "record.db", result)
+    frame = MatchIndex.create(tmp_path / "frame.db", result)
+    frame._record_path = False
+    return fast, frame
+
+
+def _variants(records: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
+    """Stored records under new ids, with fields dropped and typos, and the Dutch cases."""
+    out = []
+    for k, i in enumerate(rng.choice(len(records), size=40, replace=False).tolist()):
+        record = {**records.iloc[i].dropna().to_dict(), "record_id": f"q-{k}"}
+        fields = [f for f in record if f not in ("record_id", "source")]
+        if k % 3 == 1 and len(fields) > 2:
+            record.pop(fields[int(rng.integers(len(fields)))])
+        if k % 3 == 2:
+            for field in ("surname", "full_name", "email", "street"):
+                if isinstance(record.get(field), str) and len(record[field]) > 3:
+                    record[field] = record[field][:-2] + record[field][-1]
+        out.append(record)
+    return [*out, JAN, JAN_WEB, ELS, PIETER_SERVICE, PIETER_FINANCE, PIETER_WEB]
+
+
+def test_record_path_decides_and_stores_as_the_frame_path(tmp_path: Path, batch) -> None:
+    """The record path (normalize_record, cells, comparisons on arrays) and the frame path
+    (normalize_frame, decoded frames, MatchModel scoring) give equal decisions (weights
+    and probabilities to the bit) and leave byte-identical tables."""
+    records, result = batch
+    fast, frame = _both_paths(tmp_path, result)
+    rng = np.random.default_rng(5)
+    queries = _variants(records, rng)
+    for query in queries:
+        assert fast.match(query) == frame.match(query), query["record_id"]
+        assert fast.candidates(query).equals(frame.candidates(query))
+    new, _ = generate_customers(40, seed=11, difficulty="medium")
+    new["record_id"] = [f"new-{i}" for i in range(len(new))]
+    adds = [new.iloc[i].dropna().to_dict() for i in range(len(new))]
+    for record in [*queries[:25], *adds[:30]]:
+        assert fast.add(record) == frame.add(record), record["record_id"]
+    assert fast.add_many(adds[30:40]) == frame.add_many(adds[30:40])
+    for record in queries[:8]:
+        changed = {**record, "email": "x" + str(record.get("email", "y@kpn.nl"))}
+        assert fast.update(changed) == frame.update(changed)
+    assert fast.update(dict(queries[9])) == frame.update(dict(queries[9]))  # unchanged
+    for record in queries[10:16]:
+        assert fast.remove(record["record_id"]) == frame.remove(record["record_id"])
+    for table in ("records", "keys", "tf", "tf_total", "edges", "golden"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2"
+        assert fast._con.execute(query).fetchall() == frame._con.execute(query).fetchall(), \
+            table
+    assert fast.check() == [] and frame.check() == []
+    fast.close()
+    frame.close()
+
+
+def test_record_path_levels_equal_the_compare_engine(loaded: MatchIndex, batch) -> None:
+    records, _ = batch
+    model = loaded.model
+    for i in range(0, len(records), 7):
+        (one,) = loaded._ones([{**records.iloc[i].dropna().to_dict(), "record_id": "q"}])
+        rows = loaded._rows(loaded._candidates_of(one.keys))
+        if not rows:
+            continue
+        k = len(rows)
+        cells = [decode_cells(json.loads(r[3]), loaded.cell_schema) for r in rows]
+        left, right = np.arange(k), np.full(k, k)
+        got = compare_rows(model.comparisons, [*cells, one.cells], left, right)
+        frame = decode_rows([*(r[3] for r in rows), one.data], loaded.score_schema)
+        assert np.array_equal(got, model.compare(frame, (left, right)).matrix)
+
+
+def test_values_the_record_path_does_not_take_go_through_frames(tmp_path: Path,
+                                                                batch) -> None:
+    _, result = batch
+    fast, frame = _both_paths(tmp_path, result)
+    numbers = {"record_id": 17, "first_name": "Anna", "surname": "Smit", "postcode": "1234AB",
+               "house_number": 12, "birth_date": dt.date(1980, 5, 17)}
+    bsn = {"record_id": "b-1", "full_name": "P. de Boer", "sofinummer": "123456782",
+           "email": "p.deboer@kpn.nl"}
+    for record in (numbers, bsn):
+        assert fast.add(record) == frame.add(record)
+    stored = fast._con.execute("SELECT data FROM records WHERE record_id='b-1'").fetchone()[0]
+    assert "123456782" not in stored and "*********" in stored  # masked, as in the batch
+    assert fast._con.execute("SELECT data FROM records ORDER BY rid").fetchall() == \
+        frame._con.execute("SELECT data FROM records ORDER BY rid").fetchall()
+    fast.close()
+    frame.close()
+
+
+def test_few_row_encoding_and_block_decoding(batch) -> None:
+    """The per-row JSON writer of small frames equals the column writer, and decoding into
+    one text block gives the frame of per-column decoding."""
+    _, result = batch
+    frame = result.records.iloc[:25].reset_index(drop=True)
+    schema = column_schema(result.records)
+    for data in (frame, result.golden.iloc[:25].reset_index(drop=True)):
+        for sch in (schema, None):
+            by_column = encode_rows(data, sch)  # 25 rows: column by column
+            assert by_column == [encode_rows(data.iloc[[i]], sch)[0] for i in range(25)]
+    rows = encode_rows(frame, schema)
+    decoded = decode_rows(rows, schema)
+    for column, kind in schema.items():
+        values = [json.loads(r).get(column) for r in rows]
+        base, _, dtype = kind.partition(":")
+        if base == "datetime":
+            expected = pd.to_datetime(pd.Series(values, dtype=object)).astype(dtype)
+        elif base == "datetime_utc":
+            expected = pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype(dtype)
+        elif base in ("Int64", "boolean", "Float64"):
+            expected = pd.Series(pd.array(values, dtype=base))
+        else:
+            expected = pd.Series(np.array([*values, None], dtype=object)[:-1], dtype=object)
+        pd.testing.assert_series_equal(decoded[column], expected, check_names=False)
+    assert list(decoded.columns) == list(schema)
+
+
+def test_bsn_fields_are_masked_by_share_as_in_the_batch(tmp_path: Path, batch) -> None:
+    """A field is masked when at least half of its values in a call look like BSNs (the
+    batch rule), in every record of the call; the record path does the same."""
+    _, result = batch
+    fast, frame = _both_paths(tmp_path, result)
+    people = [{"record_id": f"s-{i}", "full_name": name, "email": f"s{i}@kpn.nl",
+               "sofinummer": number}
+              for i, (name, number) in enumerate([("A. Smit", "123456782"),
+                                                  ("B. Smit", "111222333"),
+                                                  ("C. Smit", "klant 42")])]
+    lone = {"record_id": "s-9", "full_name": "D. Smit", "sofinummer": "123456782",
+            "email": "d.smit@kpn.nl"}
+    assert fast.add_many(people) == frame.add_many(people)
+    assert fast.add_many([lone, {**lone, "record_id": "s-10", "sofinummer": "geen"},
+                          {**lone, "record_id": "s-11", "sofinummer": "nvt"}]) == \
+        frame.add_many([lone, {**lone, "record_id": "s-10", "sofinummer": "geen"},
+                        {**lone, "record_id": "s-11", "sofinummer": "nvt"}])
+    stored = dict(fast._con.execute("SELECT record_id, data FROM records WHERE record_id "
+                                    "LIKE 's-%'").fetchall())
+    assert "123456782" not in stored["s-0"] and "111222333" not in stored["s-1"]
+    assert "123456782" in stored["s-9"]  # one BSN-like value in three: not a BSN field
+    assert fast._con.execute("SELECT data FROM records ORDER BY rid").fetchall() == \
+        frame._con.execute("SELECT data FROM records ORDER BY rid").fetchall()
+    fast.close()
+    frame.close()

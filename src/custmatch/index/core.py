@@ -16,6 +16,15 @@ Only the golden records of the clusters involved are recomputed (with
 :func:`custmatch.survive.golden_records`). Every call is one transaction: a killed process
 leaves the state of the last committed call.
 
+A call handles its records value by value, without pandas frames (the *record path*):
+:mod:`custmatch.index.prepare` normalises them with
+:func:`~custmatch.normalize.record.normalize_record` and :mod:`custmatch.index.candidates`
+scores them against their candidates' stored rows. Records the record path does not take
+(values other than text, more than :data:`~custmatch.index.prepare.RECORD_PATH_MAX` at once)
+go through ``normalize_frame``. Both give the same stored rows, keys, scores and decisions;
+``_record_path = False`` runs every call through frames (the reference the tests compare
+with).
+
 **Order effects** (where record-by-record loading can differ from one batch run on the same
 records, measured in ``tests/test_index.py``): term frequencies are those of the records
 stored so far; a block that grows past its rule's cap keeps the links made while it was
@@ -53,14 +62,22 @@ import numpy as np
 import pandas as pd
 
 from custmatch.cluster import stable_ids
-from custmatch.errors import InputError, ModelError, SchemaError
+from custmatch.errors import InputError, ModelError
 from custmatch.index import store
+from custmatch.index.candidates import candidate_scores
 from custmatch.index.decisions import Decision, Match, Person
-from custmatch.index.keys import index_rules, record_keys, rule_caps, rule_of, tf_values
-from custmatch.index.scoring import count_values, score_pairs
+from custmatch.index.keys import index_rules, record_keys, rule_caps, tf_row_values, tf_values
+from custmatch.index.prepare import (
+    RECORD_PATH_MAX,
+    One,
+    frame_records,
+    one_from_data,
+    one_from_frame,
+    prepare_records,
+)
+from custmatch.index.scoring import Scored, count_values, score_pairs
 from custmatch.model import MatchModel
 from custmatch.normalize import normalize_frame
-from custmatch.schema import infer_columns
 from custmatch.settings import Settings
 
 __all__ = ["MatchIndex"]
@@ -80,6 +97,11 @@ class MatchIndex:
     :meth:`update`, :meth:`remove`, :meth:`forget`. Reads that never write:
     :meth:`candidates`, :meth:`match`, :meth:`golden`, :meth:`clusters`, :meth:`events`.
     """
+
+    #: Records normalised and scored value by value (the record path); False: through
+    #: pandas frames, as ``normalize_frame`` and ``MatchModel.predict`` do (the reference
+    #: the record path is tested against, same results).
+    _record_path: bool = True
 
     def __init__(self, path: Path, con: sqlite3.Connection, *, readonly: bool) -> None:
         self.path = path
@@ -105,6 +127,11 @@ class MatchIndex:
         needed = _scoring_columns(self.model)
         #: the columns scoring reads: candidates are decoded with these only
         self.score_schema = {c: k for c, k in self.schema.items() if c in needed}
+        for rule in self.rules:
+            for key in rule.keys:
+                needed.update((key.column, *getattr(key, "others", ())))
+        #: the cells a record is handled with (scoring, blocking keys, term frequencies)
+        self.cell_schema = {c: k for c, k in self.schema.items() if c in needed}
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -237,76 +264,34 @@ class MatchIndex:
         right = pairs["right"].to_numpy(dtype=np.int64)[keep] + 1
         prob = pairs["match_probability"].to_numpy(dtype=np.float64)[keep]
         weight = pairs["match_weight"].to_numpy(dtype=np.float64)[keep]
+        # both directions, in key order (a B-tree filled in order: no random page writes);
+        # a pair listed twice keeps its later score, as row by row would
+        a, b = np.concatenate([left, right]), np.concatenate([right, left])
+        order = np.lexsort((b, a))
         con.executemany("INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?)",
-                        [*zip(left.tolist(), right.tolist(), prob.tolist(), weight.tolist(),
-                              strict=True),
-                         *zip(right.tolist(), left.tolist(), prob.tolist(), weight.tolist(),
-                              strict=True)])
+                        zip(a[order].tolist(), b[order].tolist(),
+                            np.concatenate([prob, prob])[order].tolist(),
+                            np.concatenate([weight, weight])[order].tolist(), strict=True))
         self._store_golden(result.golden, result.lineage)
 
     # ------------------------------------------------------------------ records in
     def _prepare(self, records: Sequence[Any]) -> tuple[pd.DataFrame, list[str]]:
-        """Validated, normalised records (frame in the index schema) and their JSON rows."""
-        from custmatch.normalize.identifiers import mask_bsn_columns
-        from custmatch.pipeline import MATCHING_ROLES
+        """Validated, normalised records by the frame path (a frame in the index schema)
+        and their JSON rows."""
+        return frame_records(self, records)
 
-        if not records:
-            raise InputError("no records given")
-        id_column = (self.settings.columns or {}).get("record_id", "record_id") \
-            if all(isinstance(v, str) for v in (self.settings.columns or {}).values()) \
-            else "record_id"
-        seen: set[str] = set()
-        for i, record in enumerate(records):
-            if not isinstance(record, Mapping):
-                raise InputError(f"record {i} must be a mapping of field -> value (a dict), "
-                                 f"got {type(record).__name__}")
-            value = record.get(id_column)
-            if value is None or (isinstance(value, float) and value != value) or \
-                    not str(value).strip():
-                raise InputError(f"record {i} has no {id_column!r}: every record needs an id")
-            rid = str(value).strip()
-            if rid in seen:
-                raise InputError(f"record id {rid!r} occurs twice in the records given")
-            seen.add(rid)
-        raw = pd.DataFrame([dict(r) for r in records])
-        raw[id_column] = [str(r[id_column]).strip() for r in records]
-        roles = infer_columns(raw, self.settings.columns)
-        # the input roles of the batch run that these records lack, as empty columns, so
-        # derived columns (e.g. ``email_role`` False rather than missing) come out the same
-        absent = [c[4:] for c in self.schema if c.startswith("raw_") and
-                  c[4:] not in roles and c[4:] not in raw.columns]
-        if absent:
-            raw = raw.assign(**{role: None for role in absent})
-            roles = infer_columns(raw, self.settings.columns)
-        if not any(r in roles for r in MATCHING_ROLES):
-            raise SchemaError(
-                f"record {raw[id_column].iloc[0]!r}: no recognisable name, address, phone, "
-                f"e-mail or birth-date field among {[str(c) for c in raw.columns][:20]}")
-        raw = mask_bsn_columns(raw, allow_bsn=self.settings.allow_bsn, warn=False)
-        frame = self._normalize(raw, roles, id_column)
-        data = store.encode_rows(frame, self.schema)
-        return store.decode_rows(data, self.schema), data
-
-    def _normalize(self, raw: pd.DataFrame, roles: Mapping[str, str],
-                   id_column: str) -> pd.DataFrame:
-        """``normalize_frame`` of the records. Name parsing fails on a frame whose only
-        name combinations are all rejected (an empty-array bug in
-        ``normalize.names._compose_columns``); then the records are normalised beside one
-        plain extra record that is dropped again (normalisation works value by value, so
-        the records' own output is the same)."""
-        options = {"region": self.settings.region, "today": self.settings.today}
-        try:
-            return normalize_frame(raw, self.settings.columns, **options)
-        except TypeError:
-            pad: dict[str, Any] = {column: None for column in raw.columns}
-            pad[id_column] = "\x00padding"
-            for role, value in (("first_name", "Jan"), ("initials", "J"),
-                                ("surname", "Jansen"), ("full_name", "Jan Jansen")):
-                if role in roles:
-                    pad[roles[role]] = value
-            padded = pd.concat([raw, pd.DataFrame([pad])], ignore_index=True)
-            frame = normalize_frame(padded, self.settings.columns, **options)
-            return frame.iloc[:-1].reset_index(drop=True)
+    def _ones(self, records: Sequence[Any]) -> list[One]:
+        """The records as :class:`~custmatch.index.prepare.One`: by the record path when
+        it takes them, else by the frame path (same rows, keys and cells)."""
+        if self._record_path and len(records) <= RECORD_PATH_MAX:
+            found = prepare_records(self, records)
+            if found is not None:
+                return found
+        frame, data = self._prepare(records)
+        if self._record_path:
+            return [one_from_data(self, d) for d in data]
+        return [one_from_frame(self, frame.iloc[[i]].reset_index(drop=True), d)
+                for i, d in enumerate(data)]
 
     def _as_list(self, records: Any) -> list[Any]:
         if isinstance(records, pd.DataFrame):
@@ -334,36 +319,38 @@ class MatchIndex:
     def _candidates_of(self, keys: np.ndarray, exclude: int | None = None) -> list[int]:
         """Stored records sharing a key with ``keys`` whose block stays within its cap."""
         found: set[int] = set()
-        for key, rule in zip(keys.tolist(), rule_of(keys).tolist(), strict=True):
-            cap = self.caps[rule]
-            members = [r for (r,) in self._con.execute(
-                "SELECT rid FROM keys WHERE key=? LIMIT ?", (key, cap + 1))]
-            existing = [r for r in members if r != exclude]
-            if len(existing) + 1 > cap:
+        execute = self._con.execute
+        for key in keys.tolist():
+            cap = self.caps[key & 0xFF]
+            members = [r for (r,) in execute("SELECT rid FROM keys WHERE key=? LIMIT ?",
+                                             (key, cap + 1))]
+            if exclude is not None:
+                members = [r for r in members if r != exclude]
+            if len(members) + 1 > cap:
                 continue  # the block is over the cap with this record: skipped, as in batch
-            found.update(existing)
+            found.update(members)
         return sorted(found)
 
-    def _score_new(self, frame1: pd.DataFrame, keys: np.ndarray, *, pending: bool,
-                   exclude: int | None = None) -> tuple[list[tuple], pd.DataFrame]:
+    def _score_new(self, one: One, *, pending: bool, exclude: int | None = None
+                   ) -> tuple[list[tuple], Scored]:
         """Candidate rows and the scored pairs (left = candidate position, right = the new
-        record, last row of the frame)."""
-        rows = self._rows(self._candidates_of(keys, exclude))
+        record, after the candidates)."""
+        rows = self._rows(self._candidates_of(one.keys, exclude))
         if not rows:
-            return rows, pd.DataFrame()
-        frame = pd.concat([store.decode_rows([r[3] for r in rows], self.score_schema),
-                           frame1[list(self.score_schema)]], ignore_index=True)
+            return rows, Scored.empty()
         k = len(rows)
+        if self._record_path:
+            return rows, candidate_scores(self, one, rows, pending=pending)
+        frame = store.decode_rows([*(r[3] for r in rows), one.data], self.score_schema)
         tf = count_values(self._con, self.model, frame, pending=k if pending else None)
-        scored = score_pairs(self.model, frame, np.arange(k), np.full(k, k), tf)
-        return rows, scored
+        return rows, Scored.of(score_pairs(self.model, frame, np.arange(k), np.full(k, k), tf))
 
-    def _matches(self, rows: list[tuple], scored: pd.DataFrame, low: float, high: float
+    def _matches(self, rows: list[tuple], scored: Scored, low: float, high: float
                  ) -> tuple[Match, ...]:
         if not len(scored):
             return ()
-        prob = scored["match_probability"].to_numpy()
-        weight = scored["match_weight"].to_numpy()
+        prob = scored.match_probability
+        weight = scored.match_weight
         picked = [i for i in np.argsort(-weight, kind="stable").tolist()
                   if low <= prob[i] < high]
         return tuple(Match(rows[i][1], rows[i][2], round(float(weight[i]), 6),
@@ -372,9 +359,8 @@ class MatchIndex:
     def candidates(self, record: Mapping[str, Any]) -> pd.DataFrame:
         """Every stored record the blocking rules pair with ``record``, scored (read-only):
         ``record_id, golden_id, match_weight, match_probability``, strongest first."""
-        frame1, _ = self._prepare([record])
-        rows, scored = self._score_new(frame1, record_keys(frame1, self.rules)[1],
-                                       pending=True, exclude=self._rid_of(frame1))
+        (one,) = self._ones([record])
+        rows, scored = self._score_new(one, pending=True, exclude=self._rid_of(one.record_id))
         matches = self._matches(rows, scored, -1.0, 2.0)
         return pd.DataFrame([m.__dict__ for m in matches],
                             columns=["record_id", "golden_id", "match_weight",
@@ -385,22 +371,20 @@ class MatchIndex:
         caller already a customer?"). ``event`` is ``new``, ``attached`` or ``merged``
         (the chaining guard is not applied); ``golden_id`` is the golden record of the
         strongest link."""
-        frame1, _ = self._prepare([record])
-        record_id = str(frame1["record_id"].iloc[0])
-        rows, scored = self._score_new(frame1, record_keys(frame1, self.rules)[1],
-                                       pending=True, exclude=self._rid_of(frame1))
+        (one,) = self._ones([record])
+        rows, scored = self._score_new(one, pending=True, exclude=self._rid_of(one.record_id))
         links = self._matches(rows, scored, self.settings.threshold, 2.0)
         review = self._matches(rows, scored, self.settings.review_threshold,
                                self.settings.threshold)
         clusters = dict.fromkeys(m.golden_id for m in links)
         event = "new" if not clusters else "attached" if len(clusters) == 1 else "merged"
         golden_id = links[0].golden_id if links else None
-        return Decision(record_id, event, golden_id, links, (), (),  # type: ignore[arg-type]
+        return Decision(one.record_id, event, golden_id, links, (), (),  # type: ignore[arg-type]
                         self.golden(golden_id) if golden_id else {}, review)
 
-    def _rid_of(self, frame1: pd.DataFrame) -> int | None:
+    def _rid_of(self, record_id: str) -> int | None:
         row = self._con.execute("SELECT rid FROM records WHERE record_id=?",
-                                (str(frame1["record_id"].iloc[0]),)).fetchone()
+                                (record_id,)).fetchone()
         return None if row is None else int(row[0])
 
     # ------------------------------------------------------------------ writes
@@ -420,9 +404,8 @@ class MatchIndex:
         normalised together and golden records are computed once at the end, so this is
         the fast path for backfills; ``changed_fields`` are relative to the golden records
         before the call."""
-        listed = self._as_list(records)
-        frame, data = self._prepare(listed)
-        ids = frame["record_id"].astype(str).tolist()
+        ones = self._ones(self._as_list(records))
+        ids = [one.record_id for one in ones]
         for part in store.chunks(ids):
             marks = ",".join("?" * len(part))
             clash = self._con.execute(f"SELECT record_id FROM records WHERE record_id IN "
@@ -430,48 +413,40 @@ class MatchIndex:
             if clash:
                 raise InputError(f"record id {clash[0]!r} is already in the index; use "
                                  "update() to change it")
-        rows, keys = record_keys(frame, self.rules)
-        bounds = np.searchsorted(rows, np.arange(len(frame) + 1))
         pending: list[dict[str, Any]] = []
         before: dict[str, dict[str, Any]] = {}
         with self._write():
-            for i in range(len(frame)):
-                frame1 = frame.iloc[[i]].reset_index(drop=True)
-                info = self._add_one(frame1, data[i], keys[bounds[i]:bounds[i + 1]], before)
-                pending.append(info)
+            for one in ones:
+                pending.append(self._add_one(one, before))
             decisions = self._finish(pending, before)
         return decisions
 
-    def _insert(self, frame1: pd.DataFrame, data: str, keys: np.ndarray,
-                rid: int | None = None) -> int:
-        source = frame1["source"].iloc[0]
+    def _insert(self, one: One, rid: int | None = None) -> int:
         cursor = self._con.execute(
             "INSERT INTO records(rid, record_id, source, golden_id, data, keys) "
             "VALUES (?, ?, ?, '', ?, ?)",
-            (rid, str(frame1["record_id"].iloc[0]), None if source is None else str(source),
-             data, keys.tobytes()))
+            (rid, one.record_id, one.source, one.data, one.keys.tobytes()))
         new_rid = int(cursor.lastrowid) if rid is None else rid
         self._con.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)",
-                              [(k, new_rid) for k in keys.tolist()])
-        self._count_tf(frame1, +1)
+                              [(k, new_rid) for k in one.keys.tolist()])
+        self._count_one(one, +1)
         return new_rid
 
-    def _store_edges(self, rid: int, rows: list[tuple], scored: pd.DataFrame) -> None:
+    def _store_edges(self, rid: int, rows: list[tuple], scored: Scored) -> None:
         if not len(scored):
             return
-        prob = scored["match_probability"].to_numpy()
-        weight = scored["match_weight"].to_numpy()
+        prob = scored.match_probability
+        weight = scored.match_weight
         keep = np.flatnonzero(prob >= self.settings.review_threshold)
         self._con.executemany("INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?)", [
             edge for i in keep.tolist() for edge in (
                 (rows[i][0], rid, float(prob[i]), float(weight[i])),
                 (rid, rows[i][0], float(prob[i]), float(weight[i])))])
 
-    def _add_one(self, frame1: pd.DataFrame, data: str, keys: np.ndarray,
-                 before: dict[str, dict[str, Any]]) -> dict[str, Any]:
-        record_id = str(frame1["record_id"].iloc[0])
-        rows, scored = self._score_new(frame1, keys, pending=True)
-        rid = self._insert(frame1, data, keys)
+    def _add_one(self, one: One, before: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        record_id = one.record_id
+        rows, scored = self._score_new(one, pending=True)
+        rid = self._insert(one)
         self._store_edges(rid, rows, scored)
         links = self._matches(rows, scored, self.settings.threshold, 2.0)
         review = self._matches(rows, scored, self.settings.review_threshold,
@@ -490,12 +465,10 @@ class MatchIndex:
         outcome = self._recluster({rid}, before, record_id)
         return {"record_id": record_id, "links": links, "review": review, **outcome}
 
-    def _conflicts(self, rows: list[tuple], scored: pd.DataFrame, golden_id: str) -> bool:
+    def _conflicts(self, rows: list[tuple], scored: Scored, golden_id: str) -> bool:
         """Whether the new record conflicts (chaining guard) with a member of a cluster."""
-        prob = scored["match_probability"].to_numpy()
-        evidence = scored["evidence_weight"].to_numpy()
-        cannot = scored["cannot_link"].to_numpy(dtype=bool)
-        conflict = cannot | ((prob < self.settings.conflict_below) & ~(evidence >= 3.0))
+        conflict = scored.cannot_link | ((scored.match_probability < self.settings.conflict_below)
+                                         & ~(scored.evidence_weight >= 3.0))
         return any(conflict[i] and rows[i][2] == golden_id for i in range(len(rows)))
 
     def update(self, record: Mapping[str, Any]) -> Decision:
@@ -505,25 +478,24 @@ class MatchIndex:
         Raises:
             InputError: the id is not in the index (use :meth:`add`), or bad input.
         """
-        frame1, data = self._prepare([record])
-        record_id = str(frame1["record_id"].iloc[0])
+        (one,) = self._ones([record])
+        record_id = one.record_id
         old = self._con.execute("SELECT rid, golden_id, data FROM records WHERE record_id=?",
                                 (record_id,)).fetchone()
         if old is None:
             raise InputError(f"record id {record_id!r} is not in the index; use add()")
         rid, old_golden, old_data = old
-        if old_data == data[0]:
+        if old_data == one.data:
             with self._write():
                 self._log("update", record_id, old_golden, "unchanged", {})
             return Decision(record_id, "unchanged", old_golden, (), (), (),
                             self.golden(old_golden))
-        keys = record_keys(frame1, self.rules)[1]
         before: dict[str, dict[str, Any]] = {}
         with self._write():
             self._remember([old_golden], before)
             self._delete_record(rid)
-            rows, scored = self._score_new(frame1, keys, pending=True)
-            self._insert(frame1, data[0], keys, rid=rid)
+            rows, scored = self._score_new(one, pending=True)
+            self._insert(one, rid=rid)
             self._con.execute("UPDATE records SET golden_id=? WHERE rid=?", (old_golden, rid))
             self._store_edges(rid, rows, scored)
             links = self._matches(rows, scored, self.settings.threshold, 2.0)
@@ -602,13 +574,34 @@ class MatchIndex:
     def _delete_record(self, rid: int) -> None:
         """Delete a record's keys, term-frequency counts and edges (and the row)."""
         row = self._con.execute("SELECT data, keys FROM records WHERE rid=?", (rid,)).fetchone()
-        frame1 = store.decode_rows([row[0]], self.schema)
-        self._count_tf(frame1, -1)
+        if self._record_path:
+            self._count_cells(store.decode_cells(json.loads(row[0]), self.cell_schema), -1)
+        else:
+            self._count_tf(store.decode_rows([row[0]], self.schema), -1)
         self._con.executemany("DELETE FROM keys WHERE key=? AND rid=?",
                               [(k, rid) for k in np.frombuffer(row[1], np.int64).tolist()])
         self._con.execute("DELETE FROM edges WHERE a=?", (rid,))
         self._con.execute("DELETE FROM edges WHERE b=?", (rid,))
         self._con.execute("DELETE FROM records WHERE rid=?", (rid,))
+
+    def _count_one(self, one: One, sign: int) -> None:
+        """Count one record's term-frequency values in (``sign`` +1) or out (-1)."""
+        if self._record_path:
+            self._count_cells(one.cells, sign)
+        else:
+            self._count_tf(store.decode_rows([one.data], self.schema), sign)
+
+    def _count_cells(self, cells: Mapping[str, Any], sign: int) -> None:
+        for k, value in enumerate(tf_row_values(cells, self.model.term_frequencies)):
+            if value is None:
+                continue
+            self._con.execute("INSERT INTO tf VALUES (?, ?, ?) ON CONFLICT(spec, value) DO "
+                              "UPDATE SET n = n + excluded.n", (k, value, sign))
+            if sign < 0:
+                self._con.execute("DELETE FROM tf WHERE spec=? AND value=? AND n <= 0",
+                                  (k, value))
+            self._con.execute("INSERT INTO tf_total VALUES (?, ?) ON CONFLICT(spec) DO UPDATE "
+                              "SET n = n + excluded.n", (k, sign))
 
     def _count_tf(self, frame: pd.DataFrame, sign: int) -> None:
         for k, values in enumerate(tf_values(frame, self.model.term_frequencies)):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from custmatch.index import store
@@ -30,15 +31,16 @@ def store_golden(index: MatchIndex, golden: pd.DataFrame, lineage: pd.DataFrame)
     data = store.encode_rows(golden)
     ids = golden["golden_id"].astype(str).tolist()
     sizes = golden["n_records"].astype(int).tolist()
-    lin = lineage.assign(golden_id=lineage["golden_id"].astype(str)).sort_values(
-        "golden_id", kind="stable")
     columns = [c for c in ("field", "value", "record_id", "source", "rule")
-               if c in lin.columns]
-    values = [lin[c].astype(object).where(lin[c].notna(), None).tolist() for c in columns]
-    keys = lin["golden_id"].tolist()
-    grouped: dict[str, list] = {}
-    for key, *row in zip(keys, *values, strict=True):
-        grouped.setdefault(key, []).append([store._plain(v) for v in row])
+               if c in lineage.columns]
+    # each golden id's lineage rows, in lineage order (what a stable sort by golden id
+    # keeps within a group); every distinct value made plain once
+    codes, keys = pd.factorize(lineage["golden_id"].to_numpy(dtype=object).astype(str))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(keys) + 1)).tolist()
+    rows = list(zip(*(_plain_column(lineage[c])[order].tolist() for c in columns),
+                    strict=True))
+    grouped = {str(key): rows[bounds[g]:bounds[g + 1]] for g, key in enumerate(keys)}
     index._con.executemany(
         "INSERT OR REPLACE INTO golden VALUES (?, ?, ?, ?)",
         ((g, n, d, store.dumps(grouped.get(g, [])))
@@ -59,3 +61,18 @@ def refresh_golden(index: MatchIndex, golden_ids: set[str]) -> None:
                              "cluster_id": [r[2] for r in rows]})
     result = golden_records(frame, clusters, index.survivorship)
     store_golden(index, result.golden, result.lineage)
+
+
+def _plain_column(column: pd.Series) -> np.ndarray:
+    """The column's cells as :func:`~custmatch.index.store._plain` writes them (JSON
+    values); a categorical column's categories are made plain once."""
+    plain = store._plain
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()
+        values = np.empty(len(column.cat.categories) + 1, dtype=object)
+        values[:-1] = [plain(v) for v in column.cat.categories.to_numpy(dtype=object)]
+        values[-1] = None
+        return values[codes]
+    out = np.empty(len(column), dtype=object)
+    out[:] = [v if type(v) is str else plain(v) for v in column.to_numpy(dtype=object)]
+    return out

@@ -6,10 +6,11 @@ rule's key values of a record are joined to a text and hashed to a signed 64-bit
 whose low byte is the rule's number (:func:`record_keys`). The same key functions decide
 the values (``Key.factorize`` for single-valued keys, the multi-valued ``AnyOf`` keys value
 by value), so a record meets in the index exactly the records it would meet in a batch run;
-blocks over a rule's cap are skipped as in the batch (:func:`rule_caps`).
+blocks over a rule's cap are skipped as in the batch (:func:`rule_caps`). One record's keys
+come from its cells alone (:func:`cell_keys`, the same keys without a frame).
 
-Term-frequency values (:func:`tf_values`) are the texts the model's
-:class:`~custmatch.model.tf.TermFrequency` specs count.
+Term-frequency values (:func:`tf_values`, one record: :func:`tf_row_values`) are the texts
+the model's :class:`~custmatch.model.tf.TermFrequency` specs count.
 
 Example:
     >>> import pandas as pd
@@ -24,7 +25,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,15 @@ from custmatch.errors import ConfigError, SchemaError
 from custmatch.model import MatchModel
 from custmatch.model.tf import KEY_FUNCTIONS, TermFrequency
 
-__all__ = ["index_rules", "record_keys", "rule_caps", "rule_of", "tf_values"]
+__all__ = [
+    "cell_keys",
+    "index_rules",
+    "record_keys",
+    "rule_caps",
+    "rule_of",
+    "tf_row_values",
+    "tf_values",
+]
 
 _SEP = "\x1f"
 _RULE_BITS = 0xFF
@@ -117,29 +126,38 @@ def _cell_keys(key: Key, value: object) -> tuple[str, ...]:
     return () if found is None else (str(found),)
 
 
+def cell_keys(cells: Mapping[str, object], rules: Sequence[BlockOn]) -> list[int]:
+    """The 64-bit keys of one record from its cells (``column -> value``, as the decoded
+    frame holds them): what :func:`record_keys` gives for a one-row frame, in the same
+    order, without building one."""
+    out: list[int] = []
+    for number, rule in enumerate(rules):
+        texts = [str(number)]
+        for key in rule.keys:
+            columns = (key.column, *key.others) if isinstance(key, AnyOf) else (key.column,)
+            values: dict[str, None] = {}
+            for column in columns:
+                if column not in cells:
+                    raise SchemaError(f"blocking key {key.name!r} needs column {column!r}")
+                values.update(dict.fromkeys(_cell_keys(key, cells[column])))
+            texts = [t + _SEP + v for t in texts for v in values]
+            if not texts:
+                break
+        out.extend((_hash(text) & ~_RULE_BITS) | number for text in dict.fromkeys(texts))
+    return out
+
+
 def _few_rows_keys(frame: pd.DataFrame, rules: Sequence[BlockOn]
                    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """:func:`record_keys` value by value: the same keys, without pandas overhead (for the
-    one record of a real-time call)."""
+    few records of a real-time call)."""
     cells = {c: frame[c].tolist() for c in frame.columns}
     out_rows: list[int] = []
     out_keys: list[int] = []
     for row in range(len(frame)):
-        for number, rule in enumerate(rules):
-            texts = [str(number)]
-            for key in rule.keys:
-                columns = (key.column, *key.others) if isinstance(key, AnyOf) else (key.column,)
-                values: dict[str, None] = {}
-                for column in columns:
-                    if column not in cells:
-                        raise SchemaError(f"blocking key {key.name!r} needs column {column!r}")
-                    values.update(dict.fromkeys(_cell_keys(key, cells[column][row])))
-                texts = [t + _SEP + v for t in texts for v in values]
-                if not texts:
-                    break
-            for text in dict.fromkeys(texts):
-                out_rows.append(row)
-                out_keys.append((_hash(text) & ~_RULE_BITS) | number)
+        keys = cell_keys({c: values[row] for c, values in cells.items()}, rules)
+        out_rows.extend([row] * len(keys))
+        out_keys.extend(keys)
     return np.array(out_rows, dtype=np.int64), np.array(out_keys, dtype=np.int64)
 
 
@@ -201,3 +219,33 @@ def tf_values(frame: pd.DataFrame, specs: Sequence[TermFrequency]
                 joined[row] = _SEP.join(values)
         out.append(joined)
     return out
+
+
+def tf_row_values(cells: Mapping[str, object], specs: Sequence[TermFrequency]
+                  ) -> list[str | None]:
+    """:func:`tf_values` of one record from its cells: per spec, the counted text or None."""
+    out: list[str | None] = []
+    for spec in specs:
+        if any(c not in cells for c in spec.columns):
+            out.append(None)
+            continue
+        parts: list[str] = []
+        for i, column in enumerate(spec.columns):
+            value = cells[column]
+            if _is_null(value):
+                break
+            if i == 0 and spec.key is not None:
+                mapped = KEY_FUNCTIONS[spec.key](value)
+                if _is_null(mapped):
+                    break
+                parts.append(str(mapped))
+            else:
+                parts.append(str(value))
+        out.append(_SEP.join(parts) if len(parts) == len(spec.columns) else None)
+    return out
+
+
+def _is_null(value: object) -> bool:
+    """What ``pd.factorize`` counts as missing (None, NaN, ``pd.NA``, ``NaT``)."""
+    return value is None or value is pd.NA or value is pd.NaT or (
+        isinstance(value, float) and value != value)

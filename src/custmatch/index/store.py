@@ -18,6 +18,10 @@ writer leaves the last committed state):
 
 ``PRAGMA secure_delete`` is on, so deleted rows (AVG erasure) are overwritten in the file.
 
+Rows are written from frames (:func:`encode_rows`) or from one normalised record as a dict
+(:func:`encode_record`, the same JSON), and read back as frames (:func:`decode_rows`) or as
+the cells of one row (:func:`decode_cells`, the values those frames hold).
+
 Example:
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"record_id": ["r1"], "house_number": pd.array([12], "Int64")})
@@ -34,6 +38,7 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import sqlite3
@@ -52,8 +57,11 @@ __all__ = [
     "SCHEMA",
     "column_schema",
     "connect",
+    "decode_cells",
+    "decode_dicts",
     "decode_rows",
     "dumps",
+    "encode_record",
     "encode_rows",
 ]
 
@@ -191,6 +199,8 @@ def encode_rows(frame: pd.DataFrame, schema: dict[str, str] | None = None) -> li
     stored by their own dtype)."""
     schema = schema or {}
     names = [str(c) for c in frame.columns]
+    if len(frame) <= _FEW_ROWS and frame.columns.is_unique:
+        return _encode_few(frame, names, schema)
     columns = [_column_values(frame[c], schema.get(str(c)) or _kind(frame[c].dtype))
                for c in frame.columns]
     encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain)
@@ -201,39 +211,183 @@ def encode_rows(frame: pd.DataFrame, schema: dict[str, str] | None = None) -> li
     return out
 
 
+#: Up to this many rows :func:`encode_rows` reads the frame as one object array.
+_FEW_ROWS = 20
+
+
+def _encode_few(frame: pd.DataFrame, names: list[str], schema: dict[str, str]) -> list[str]:
+    """:func:`encode_rows` of a few rows (a golden record, a new record): the cells of
+    ``frame.to_numpy(dtype=object)``, each written as :func:`_column_values` writes it."""
+    kinds = [(schema.get(n) or _kind(d)).split(":", 1)[0]
+             for n, d in zip(names, frame.dtypes, strict=True)]
+    out = []
+    for cells in frame.to_numpy(dtype=object):
+        row: dict[str, Any] = {}
+        for name, kind, value in zip(names, kinds, cells, strict=True):
+            if kind == "object":
+                cell = value if value is None or type(value) is str else _plain(value)
+            elif kind in ("datetime", "datetime_utc"):
+                cell = _record_value(None if value is pd.NaT or value is None else value,
+                                     kind)
+            else:
+                cell = _plain(value)
+            if cell is not None:
+                row[name] = cell
+        out.append(_ENCODER.encode(row))
+    return out
+
+
+class Unencodable(ValueError):
+    """A value :func:`encode_record` cannot write as :func:`encode_rows` would (text in a
+    datetime column: only pandas parses it the same way); use the frame path."""
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain)
+_STAMP = "%Y-%m-%dT%H:%M:%S.%f"
+
+
+def _record_value(value: Any, kind: str) -> Any:
+    """One cell as :func:`_column_values` writes it (``value`` as ``to_numpy(dtype=object)``
+    gives it: ``None`` for missing, a Timestamp for a datetime, an ``int`` for ``Int64``)."""
+    if value is None:
+        return None
+    if kind.startswith("datetime"):
+        if not isinstance(value, dt.datetime):
+            raise Unencodable(f"{value!r} in a {kind} column")
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.strftime(_STAMP)
+    if kind == "object" and type(value) is str:
+        return value
+    return _plain(value)
+
+
+def encode_record(values: dict[str, Any], schema: dict[str, str],
+                  kinds: dict[str, str] | None = None) -> tuple[dict[str, Any], str]:
+    """One normalised record (a dict, as :func:`custmatch.normalize.normalize_record`
+    gives it) as the JSON row :func:`encode_rows` writes for its one-row frame, and that
+    row as a dict. ``kinds`` says how a column outside ``schema`` is stored (default:
+    ``object``), as its frame dtype would.
+
+    Raises:
+        Unencodable: a value only the frame path writes the same way.
+    """
+    kinds = kinds or {}
+    row: dict[str, Any] = {}
+    for name, value in values.items():
+        cell = _record_value(value, schema.get(name) or kinds.get(name) or "object")
+        if cell is not None:
+            row[name] = cell
+    return row, _ENCODER.encode(row)
+
+
+def decode_cells(row: dict[str, Any], kinds: dict[str, str]) -> dict[str, Any]:
+    """The cells of a stored JSON row (a dict) for the columns of ``kinds`` (a schema), as
+    the frame of :func:`decode_rows` holds them and ``to_numpy(dtype=object,
+    na_value=None)`` returns them: ``None`` for missing values (``NaT`` in datetime
+    columns), Timestamps for datetimes, ``int``/``bool``/``float`` for the nullable types."""
+    texts, typed = _cell_plan(tuple(kinds.items()))
+    out = {name: row.get(name) for name in texts}
+    for name, convert in typed:
+        out[name] = convert(row.get(name))
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_plan(kinds: tuple[tuple[str, str], ...]
+               ) -> tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]:
+    """The text columns of a schema and a converter for each other column."""
+    texts = tuple(name for name, kind in kinds if kind == "object")
+    typed = tuple((name, _converter(kind)) for name, kind in kinds if kind != "object")
+    return texts, typed
+
+
+def _converter(kind: str) -> Any:
+    base, _, dtype = kind.partition(":")
+    if base in ("datetime", "datetime_utc"):
+        unit = _unit(dtype)
+        tz = "UTC" if base == "datetime_utc" else None
+        return lambda v: pd.NaT if v is None else _stamp(v, unit, tz)
+    if base == "bool":
+        return bool
+    if base in ("Float64", "float"):
+        return lambda v: None if v is None else float(v)
+    return lambda v: v  # Int64, boolean: the JSON int / bool, or None
+
+
+@functools.lru_cache(maxsize=65536)
+def _stamp(text: str, unit: str, tz: str | None) -> pd.Timestamp:
+    """A stored ISO text as a Timestamp (cached: birth dates and dates repeat)."""
+    return pd.Timestamp(text, tz=tz).as_unit(unit)
+
+
+def _unit(dtype: str) -> str:
+    """The unit of a ``datetime64[..]`` dtype text (``ns`` when not given)."""
+    start = dtype.find("[")
+    return dtype[start + 1:].split(",")[0].rstrip("]") if start >= 0 else "ns"
+
+
 def decode_rows(rows: Sequence[str], schema: dict[str, str],
                 extra: bool = False) -> pd.DataFrame:
     """The frame of JSON rows in the dtypes of ``schema`` (every schema column present;
     with ``extra``, other stored columns too, as objects)."""
-    dicts = [json.loads(r) for r in rows]
+    return decode_dicts([json.loads(r) for r in rows], schema, extra)
+
+
+def decode_dicts(dicts: Sequence[dict[str, Any]], schema: dict[str, str],
+                 extra: bool = False) -> pd.DataFrame:
+    """:func:`decode_rows` of rows already read from JSON.
+
+    The text columns go into the frame as one block (one object array, not a Series per
+    column: most of the schema is text, and a real-time call decodes a few rows of it).
+    """
     names = list(schema)
     if extra:
         seen = dict.fromkeys(names)
         for d in dicts:
             seen.update(dict.fromkeys(d))
         names = list(seen)
-    data: dict[str, Any] = {}
-    for name in names:
-        values = [d.get(name) for d in dicts]
-        kind, _, dtype = schema.get(name, "object").partition(":")
-        if kind == "datetime":
-            data[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype(
-                dtype or "datetime64[ns]")
-        elif kind == "datetime_utc":
-            data[name] = pd.to_datetime(pd.Series(values, dtype=object), utc=True).astype(
-                dtype or "datetime64[ns, UTC]")
-        elif kind in ("Int64", "boolean", "Float64"):
-            data[name] = pd.Series(pd.array(values, dtype=kind))
-        elif kind == "bool":
-            data[name] = pd.Series([bool(v) for v in values], dtype=bool)
-        elif kind == "float":
-            data[name] = pd.Series([np.nan if v is None else v for v in values],
-                                   dtype=np.float64)
+    n = len(dicts)
+    index = pd.RangeIndex(n)
+    kinds = [schema.get(name, "object") for name in names]
+    texts = [name for name, kind in zip(names, kinds, strict=True) if kind == "object"]
+    block = np.empty((n, len(texts)), dtype=object)
+    column = np.empty(n, dtype=object)
+    for j, name in enumerate(texts):
+        column[:] = [d.get(name) for d in dicts]
+        block[:, j] = column
+    frame = pd.DataFrame(block, columns=texts, index=index, dtype=object, copy=False)
+    for position, (name, kind) in enumerate(zip(names, kinds, strict=True)):
+        if kind != "object":
+            frame.insert(position, name, _typed([d.get(name) for d in dicts], kind, index))
+    return frame
+
+
+def _typed(values: list[Any], kind: str, index: pd.RangeIndex) -> pd.Series:
+    """A non-text column of :func:`decode_dicts`."""
+    base, _, dtype = kind.partition(":")
+    if base in ("datetime", "datetime_utc"):
+        utc = base == "datetime_utc"
+        target = dtype or ("datetime64[ns, UTC]" if utc else "datetime64[ns]")
+        try:  # the stored ISO texts, parsed by numpy (exact, much faster than pandas)
+            stamps = np.array(["NaT" if v is None else v for v in values],
+                              dtype="datetime64[ns]")
+        except (ValueError, TypeError):
+            series = pd.to_datetime(pd.Series(values, dtype=object), utc=utc)
         else:
-            array = np.empty(len(values), dtype=object)
-            array[:] = values
-            data[name] = pd.Series(array, dtype=object, copy=False)  # not pandas 3's str
-    return pd.DataFrame(data, index=pd.RangeIndex(len(dicts)), copy=False)
+            series = pd.Series(pd.DatetimeIndex(stamps).tz_localize("UTC") if utc else stamps,
+                               index=index)
+        return series if str(series.dtype) == target else series.astype(target)
+    if base in ("Int64", "boolean", "Float64"):
+        return pd.Series(pd.array(values, dtype=base), index=index)
+    if base == "bool":
+        return pd.Series([bool(v) for v in values], dtype=bool, index=index)
+    if base == "float":
+        return pd.Series([np.nan if v is None else v for v in values], dtype=np.float64,
+                         index=index)
+    array = np.empty(len(values), dtype=object)  # pragma: no cover - "object" is a block
+    array[:] = values
+    return pd.Series(array, dtype=object, index=index, copy=False)
 
 
 def chunks(values: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
