@@ -294,6 +294,42 @@ def test_birth_dates_years_apart_cannot_link_but_typos_can(example):
     assert rule.holds(frame, [0, 0, 0], [1, 2, 3]).tolist() == [True, False, False]
 
 
+
+
+def test_the_same_identity_number_overrides_birth_dates_years_apart():
+    frame = pd.DataFrame({
+        "record_id": ["a", "b", "c", "d"],
+        "birth_date": pd.to_datetime(["1980-03-07", "1957-11-20", "1957-11-20", None]).date,
+        "birth_year": [1980, 1957, 1957, None],
+        "id_number": ["NX4512KL", "NX4512KL", "NX4512KX", None],
+    })
+    from custmatch.compare import compare
+    from custmatch.model import default_cannot_link, default_comparisons
+
+    rule = default_cannot_link()[0]
+    wanted = [c for c in default_comparisons() if c.name in ("birth_date", "id_number")]
+    left, right = np.array([0, 0]), np.array([1, 2])
+    levels = compare(frame, left, right, wanted)
+    by_name = {n: levels.matrix[:, j] for j, n in enumerate(levels.names)}
+    # same number: one of the dates is wrong; one typo apart is not enough
+    assert rule.holds(frame, left, right, by_name).tolist() == [False, True]
+    # without the levels (or without an id_number comparison) the rule holds as before
+    assert rule.holds(frame, left, right).tolist() == [True, True]
+    from custmatch.model.rules import rule_from_dict as link_rule_from_dict
+    from custmatch.model.rules import rule_to_dict as link_rule_to_dict
+
+    assert link_rule_from_dict(json.loads(json.dumps(link_rule_to_dict(rule)))) == rule
+
+
+def test_unless_names_known_levels_only():
+    from custmatch.compare.person import BirthDate
+    from custmatch.model import cannot_link_on
+
+    with pytest.raises(ConfigError, match="needs levels among"):
+        cannot_link_on(BirthDate(), ("else",), unless={Exact("passport"): ("same",)})
+    with pytest.raises(ConfigError, match="comparison, levels"):
+        model_core.CannotLink(comparison=BirthDate(), levels=("else",),
+                              unless=(("passport", ("exact",)),))
 # ------------------------------------------------------------------ explain
 def test_explain_waterfall_adds_up(example, fitted):
     frame, _ = example

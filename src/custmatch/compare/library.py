@@ -79,7 +79,8 @@ def text_codes(*arrays: NDArray[np.object_]) -> list[NDArray[np.int64]]:
         codes = np.full(len(values), -1, dtype=np.int64)
         if usable.any():
             # hash_array hashes str values as they are and any other value as its str()
-            codes[usable] = (pd.util.hash_array(values[usable], categorize=True)
+            # (without factorizing first: faster on mostly distinct values, and small calls)
+            codes[usable] = (pd.util.hash_array(values[usable], categorize=False)
                              >> np.uint64(1)).astype(np.int64)
         out.append(codes)
     return out
@@ -88,15 +89,23 @@ def text_codes(*arrays: NDArray[np.object_]) -> list[NDArray[np.int64]]:
 def similarity(
     scorer: Callable[..., float], left: NDArray[np.object_], right: NDArray[np.object_]
 ) -> NDArray[np.float64]:
-    """Element-wise ``scorer(left[i], right[i])`` with rapidfuzz's ``cpdist`` (all cores).
+    """Element-wise ``scorer(left[i], right[i])`` with rapidfuzz's ``cpdist`` (all cores for
+    large inputs; small ones, such as a real-time lookup's few pairs, stay on the calling
+    thread, where starting worker threads would cost more than the work).
 
     Both arrays must hold strings only.
     """
     if len(left) == 0:
         return np.zeros(0, dtype=np.float64)
+    workers = -1 if len(left) >= _PARALLEL_PAIRS else 1
     return np.asarray(
-        process.cpdist(list(left), list(right), scorer=scorer, workers=-1), dtype=np.float64
+        process.cpdist(list(left), list(right), scorer=scorer, workers=workers),
+        dtype=np.float64,
     )
+
+
+#: Below this many pairs :func:`similarity` runs on one thread.
+_PARALLEL_PAIRS = 10_000
 
 
 def _name(explicit: str | None, column: str) -> str:

@@ -132,16 +132,31 @@ ORGANISATION_PHONE_KINDS = frozenset({"organisation", "service"})
 
 
 def _business_domains(email_keys: NDArray[np.object_]) -> NDArray[np.object_]:
-    """The domain of each e-mail key unless it is a consumer mailbox provider (``None``)."""
+    """The domain of each e-mail key unless it is a consumer mailbox provider (``None``).
+
+    Each distinct key is split once, in plain Python: cheaper than string-array operations
+    both on a million keys and on the handful of a real-time lookup.
+
+    Example:
+        >>> keys = np.array(["info@Bakker.nl", "jan@ziggo.nl", None, "geen"], dtype=object)
+        >>> _business_domains(keys).tolist()
+        ['bakker.nl', None, None, None]
+    """
     from custmatch.normalize.email import is_consumer_domain
 
-    keys = pd.Series(email_keys, dtype=object)
-    domains = keys.where(present(email_keys)).astype("string").str.rsplit("@", n=1).str[1]
-    domains = domains.str.strip().str.lower()
-    unique = pd.unique(domains.dropna())
-    consumer = [str(d) for d in unique if not d or is_consumer_domain(str(d))]
-    keep = domains.notna() & ~domains.isin(consumer)
-    return domains.astype(object).where(keep, None).to_numpy(dtype=object)
+    keys = np.asarray(email_keys, dtype=object)
+    out = np.full(len(keys), None, dtype=object)
+    usable = np.flatnonzero(present(keys))
+    if not len(usable):
+        return out
+    codes, uniques = pd.factorize(keys[usable])
+    domains = np.empty(len(uniques), dtype=object)
+    for k, key in enumerate(uniques):
+        _, at, domain = str(key).rpartition("@")
+        domain = domain.strip().lower()
+        domains[k] = domain if at and domain and not is_consumer_domain(domain) else None
+    out[usable] = domains[codes]
+    return out
 
 
 @dataclass(frozen=True, repr=False)

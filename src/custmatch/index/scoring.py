@@ -199,4 +199,6 @@ def score_rows(model: MatchModel, cells: Sequence[Mapping[str, object]],
     wanted = {c: schema[c] for c in rule_columns(model) if c in schema}
     frame = store.decode_dicts(list(rows), wanted) if wanted else \
         pd.DataFrame(index=pd.RangeIndex(len(cells)))
-    return Scored.of(model._score(frame, left, right, matrix, list(tf)))
+    scores = model.score_levels(frame, left, right, matrix, list(tf))
+    return Scored(scores.match_weight, scores.match_probability, scores.evidence_weight,
+                  scores.cannot_link)

@@ -10,6 +10,7 @@ from custmatch.model.core import (
     FORMAT_VERSION,
     Explanation,
     MatchModel,
+    PairScores,
     TrainingRun,
     probability_from_weight,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "Explanation",
     "MatchModel",
     "MustLink",
+    "PairScores",
     "TermFrequency",
     "TrainingRun",
     "cannot_link",

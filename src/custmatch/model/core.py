@@ -66,7 +66,7 @@ from custmatch.model.rules import rule_from_dict as link_rule_from_dict
 from custmatch.model.rules import rule_to_dict as link_rule_to_dict
 from custmatch.model.tf import TermFrequency
 
-__all__ = ["FORMAT_VERSION", "MatchModel", "TrainingRun", "probability_from_weight"]
+__all__ = ["FORMAT_VERSION", "MatchModel", "PairScores", "TrainingRun", "probability_from_weight"]
 
 #: Version of the saved-model JSON layout.
 FORMAT_VERSION = 1
@@ -105,6 +105,28 @@ class TrainingRun:
     iterations: int
     converged: bool
     prior_in_blocks: float
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """Scores of pairs, one aligned array each (:meth:`MatchModel.score_levels`).
+
+    ``match_weight`` (bits, prior included), ``match_probability`` (1 where a must-link
+    rule decided, 0 where a cannot-link rule did), ``evidence_weight`` (the weight without
+    the prior), ``must_link`` / ``cannot_link`` (a rule decided), ``must_rule`` /
+    ``cannot_rule`` (1-based number of the deciding rule in the model's list, 0: none).
+    """
+
+    match_weight: NDArray[np.float64]
+    match_probability: NDArray[np.float64]
+    evidence_weight: NDArray[np.float64]
+    must_link: NDArray[np.bool_]
+    cannot_link: NDArray[np.bool_]
+    must_rule: NDArray[np.int16]
+    cannot_rule: NDArray[np.int16]
+
+    def __len__(self) -> int:
+        return len(self.match_weight)
 
 
 def _stack(records: Records) -> tuple[pd.DataFrame, tuple[int, ...]]:
@@ -592,9 +614,27 @@ class MatchModel:
                              f"do not fit {len(left)} pairs x {self.comparison_names}")
         return levels
 
-    def _score(self, frame: pd.DataFrame, left: NDArray[np.int64], right: NDArray[np.int64],
-               matrix: NDArray[np.int8], frequencies: Sequence[NDArray[np.float64]]
-               ) -> pd.DataFrame:
+    def score_levels(self, frame: pd.DataFrame, left: NDArray[np.int64],
+                     right: NDArray[np.int64], matrix: NDArray[np.int8],
+                     frequencies: Sequence[NDArray[np.float64]]) -> PairScores:
+        """The scores of pairs whose comparison levels are known, as arrays: what
+        :meth:`score` computes before it builds its frame. For callers that score few pairs
+        often (a real-time index) and read only the numbers.
+
+        ``frame``: the records (read by the must-link and cannot-link rules); ``left`` /
+        ``right``: row positions of each pair; ``matrix``: the levels, pairs x
+        :attr:`comparison_names`; ``frequencies``: per term-frequency spec, each record's
+        value frequency (NaN: no adjustment).
+
+        Example:
+            >>> model = MatchModel()
+            >>> frame = pd.DataFrame({"record_id": ["a", "b"]})
+            >>> levels = np.full((1, len(model.comparisons)), -1, dtype=np.int8)
+            >>> nan = [np.full(2, np.nan)] * len(model.term_frequencies)
+            >>> scores = model.score_levels(frame, np.array([0]), np.array([1]), levels, nan)
+            >>> bool(scores.match_weight[0] == model.prior_weight)
+            True
+        """
         weight = np.full(len(left), self.prior_weight, dtype=np.float64)
         for start in range(0, len(left), _SCORE_CHUNK):
             part = slice(start, start + _SCORE_CHUNK)
@@ -608,6 +648,16 @@ class MatchModel:
         probability = probability_from_weight(weight)
         probability[must] = 1.0
         probability[cannot] = 0.0
+        return PairScores(match_weight=weight, match_probability=probability,
+                          evidence_weight=weight - self.prior_weight, must_link=must,
+                          cannot_link=cannot, must_rule=must_rule, cannot_rule=cannot_rule)
+
+    def _score(self, frame: pd.DataFrame, left: NDArray[np.int64], right: NDArray[np.int64],
+               matrix: NDArray[np.int8], frequencies: Sequence[NDArray[np.float64]]
+               ) -> pd.DataFrame:
+        scores = self.score_levels(frame, left, right, matrix, frequencies)
+        must, cannot = scores.must_link, scores.cannot_link
+        must_rule, cannot_rule = scores.must_rule, scores.cannot_rule
         ids = _record_ids(frame)
         categories = pd.Index(ids)
         if categories.has_duplicates:
@@ -619,7 +669,8 @@ class MatchModel:
             "left": left, "right": right,
             "left_id": pd.Categorical.from_codes(left, categories=categories),
             "right_id": pd.Categorical.from_codes(right, categories=categories),
-            "match_weight": weight, "match_probability": probability,
+            "match_weight": scores.match_weight,
+            "match_probability": scores.match_probability,
             "must_link": must, "cannot_link": cannot,
             "rule": pd.Categorical.from_codes(rule_codes, categories=unique_names),
         }
@@ -628,7 +679,7 @@ class MatchModel:
         # copy=False: the frame takes the arrays as they are (no block consolidation, which
         # costs seconds at 10M+ pairs)
         out = pd.DataFrame(columns, copy=False)
-        out["evidence_weight"] = weight - self.prior_weight
+        out["evidence_weight"] = scores.evidence_weight
         return out
 
     @staticmethod

@@ -32,8 +32,11 @@ def default_comparisons() -> list[Comparison]:
     hold none), organisation (name and KvK number, for business customers) and gender (from
     the salutation), Dutch-aware."""
     return [FirstName(), Surname(), BirthDate(), Address(), Phone(), Email(),
-            DamerauLevenshtein("id_number", thresholds=(1,), optional=True), Organisation(),
-            OrganisationContact(), Gender()]
+            _id_number_comparison(), Organisation(), OrganisationContact(), Gender()]
+
+
+def _id_number_comparison() -> Comparison:
+    return DamerauLevenshtein("id_number", thresholds=(1,), optional=True)
 
 
 def default_training_rules() -> list[BlockingRule]:
@@ -72,5 +75,8 @@ def default_must_link() -> list[MustLink]:
 
 def default_cannot_link() -> list[CannotLink]:
     """Both birth dates known and years apart, not explained by a typo (one digit,
-    day/month swapped): father and son, or twins' older siblings, never one person."""
-    return [cannot_link_on(BirthDate(), ("else",), name="birth_dates_apart")]
+    day/month swapped): father and son, or twins' older siblings, never one person;
+    unless both records carry the same identity number (passport, ID card, a national
+    number), which says one of the birth dates was entered wrong."""
+    return [cannot_link_on(BirthDate(), ("else",), name="birth_dates_apart",
+                           unless={_id_number_comparison(): ("exact",)})]

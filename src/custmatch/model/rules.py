@@ -10,6 +10,11 @@ Chamber of Commerce numbers are two organisations) or a comparison level
 (``cannot_link_on(BirthDate(), levels=("else",))``: both birth dates known, years apart and
 not explained by a typo). Cannot-link always wins over the score and over must-link.
 
+A cannot-link rule may name exceptions: comparison levels that, where a pair reaches them,
+stop the rule (``unless={"id_number": ("exact",)}``: two birth dates years apart do not
+separate records with the same passport or ID number; one of the dates is wrong). An
+exception on a comparison the model does not have never applies.
+
 Example:
     >>> import pandas as pd
     >>> df = pd.DataFrame({"email_key": ["a@x.nl", "a@x.nl", "b@x.nl"],
@@ -82,8 +87,23 @@ class CannotLink:
     comparison: Comparison | None = None
     levels: tuple[str, ...] = ()
     label: str | None = None
+    #: exceptions: (comparison, levels) pairs; a pair at one of those levels is not held
+    unless: tuple[tuple[Comparison, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
+        unless = []
+        for item in self.unless:
+            if not (isinstance(item, tuple) and len(item) == 2
+                    and isinstance(item[0], Comparison)):
+                raise ConfigError(f"unless holds (comparison, levels) pairs, got {item!r}")
+            comparison, labels = item
+            labels = (labels,) if isinstance(labels, str) else tuple(labels)
+            unknown = set(labels) - set(comparison.labels)
+            if not labels or unknown:
+                raise ConfigError(f"unless on {comparison.name} needs levels among "
+                                  f"{list(comparison.labels)}, got {list(labels)}")
+            unless.append((comparison, labels))
+        object.__setattr__(self, "unless", tuple(unless))
         if self.comparison is None:
             _check_keys(self.keys, "cannot_link")
         else:
@@ -114,12 +134,28 @@ class CannotLink:
                 column = np.asarray(levels[self.comparison.name])
             if column is None:
                 column = compare(frame, lpos, rpos, [self.comparison], workers=1).matrix[:, 0]
-            return np.isin(column, np.array(wanted, dtype=np.int8))
-        out = np.zeros(len(lpos), dtype=bool)
-        for key in self.keys:
-            codes = key.codes(frame)
-            a, b = codes[lpos], codes[rpos]
-            out |= (a >= 0) & (b >= 0) & (a != b)
+            out = np.isin(column, np.array(wanted, dtype=np.int8))
+        else:
+            out = np.zeros(len(lpos), dtype=bool)
+            for key in self.keys:
+                codes = key.codes(frame)
+                a, b = codes[lpos], codes[rpos]
+                out |= (a >= 0) & (b >= 0) & (a != b)
+        return out & ~self.excepted(levels, len(lpos))
+
+    def excepted(self, levels: Mapping[str, NDArray[np.int8]] | None, n: int
+                 ) -> NDArray[np.bool_]:
+        """Pairs an ``unless`` exception frees from the rule, read from the level columns
+        the model computed (by comparison name); an exception on a comparison the model
+        does not have never applies."""
+        out = np.zeros(n, dtype=bool)
+        for comparison, labels in self.unless:
+            column = None if levels is None else levels.get(comparison.name)
+            if column is None:
+                continue
+            codes = np.array([comparison.labels.index(label) for label in labels],
+                             dtype=np.int8)
+            out |= np.isin(np.asarray(column), codes)
         return out
 
 
@@ -144,15 +180,19 @@ def cannot_link(*keys: str | Key, name: str | None = None) -> CannotLink:
 
 
 def cannot_link_on(comparison: Comparison, levels: tuple[str, ...] | list[str] = ("else",),
-                   *, name: str | None = None) -> CannotLink:
-    """Never link records whose comparison lands on one of ``levels``.
+                   *, name: str | None = None,
+                   unless: Mapping[Comparison, tuple[str, ...] | list[str]] | None = None
+                   ) -> CannotLink:
+    """Never link records whose comparison lands on one of ``levels``, except pairs that
+    reach one of the ``unless`` levels of another comparison.
 
     Example:
         >>> from custmatch.compare.person import BirthDate
         >>> cannot_link_on(BirthDate()).name
         'cannot_link_on(birth_date: else)'
     """
-    return CannotLink(comparison=comparison, levels=tuple(levels), label=name)
+    return CannotLink(comparison=comparison, levels=tuple(levels), label=name,
+                      unless=tuple((c, tuple(v)) for c, v in (unless or {}).items()))
 
 
 def rule_to_dict(rule: MustLink | CannotLink) -> dict[str, Any]:
@@ -166,6 +206,9 @@ def rule_to_dict(rule: MustLink | CannotLink) -> dict[str, Any]:
                            "keys": [_key_to_list(k) for k in rule.keys]}
     if rule.comparison is not None:
         out.update(comparison=comparison_to_dict(rule.comparison), levels=list(rule.levels))
+    if rule.unless:
+        out["unless"] = [{"comparison": comparison_to_dict(c), "levels": list(levels)}
+                         for c, levels in rule.unless]
     return out
 
 
@@ -177,8 +220,11 @@ def rule_from_dict(spec: Mapping[str, Any]) -> MustLink | CannotLink:
     if spec.get("kind") == "must_link":
         return MustLink(keys, spec.get("name"))
     if spec.get("kind") == "cannot_link":
+        unless = tuple((comparison_from_dict(u["comparison"]), tuple(u["levels"]))
+                       for u in spec.get("unless", ()))
         if spec.get("comparison"):
             return CannotLink(comparison=comparison_from_dict(spec["comparison"]),
-                              levels=tuple(spec.get("levels", ())), label=spec.get("name"))
-        return CannotLink(keys, label=spec.get("name"))
+                              levels=tuple(spec.get("levels", ())), label=spec.get("name"),
+                              unless=unless)
+        return CannotLink(keys, label=spec.get("name"), unless=unless)
     raise ConfigError(f"unknown link rule description {dict(spec)!r}")
