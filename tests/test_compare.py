@@ -233,12 +233,42 @@ def given_names(first: tuple, initials: tuple) -> dict:
 
 def test_first_name_all_initials_level() -> None:
     fn = FirstName()
-    assert fn.labels == ("else", "initials", "all_initials", "short_name", "similar",
-                         "nickname", "exact")
+    assert fn.labels == ("else", "swapped", "initials", "all_initials", "short_name",
+                         "similar", "nickname", "exact")
     got = levels_of(fn, given_names((None, None, None, "Jan Hendrik", None),
                                     ("JH", "J", "JH", None, "JHM")),
                     given_names((None, None, None, None, None), ("JH", "J", "J", "JH", "JH")))
     assert got == ["all_initials", "initials", "initials", "all_initials", "initials"]
+
+
+def test_first_and_surname_exchanged_between_records() -> None:
+    """A system that filled the columns the other way round: both comparisons see the swap
+    (accents, case and tussenvoegsel spacing aside); a one-sided match is no swap."""
+    from custmatch.compare import compare
+
+    records = pd.DataFrame({
+        "first_name": ["Jan", "Peters", "Jan", "Émile", "Dijk", "Piet", "Pieters", "Stubbs",
+                       "Jack"],
+        "initials": ["J", None, "J", "E", None, "P", None, None, "J"],
+        "surname_key": ["peters", "jan", "jansen", "dijk", "emile", "peters", "jaxn", "jaxck",
+                        "stubbs"],
+        "partner_surname_key": [None] * 9,
+        "surname_phonetic": ["ptrs", "jn", "jnsn", "dk", "eml", "ptrs", "jxn", "jxk", "stbs"],
+        "partner_surname_phonetic": [None] * 9,
+        "prefix": [None] * 9,
+    })
+    # Jan Peters ~ Peters Jan; Jan Jansen !~ Peters Jan (one crossing only); Émile Dijk ~
+    # Dijk Emile; Jan Peters !~ Piet Peters; Jan Peters !~ Pieters Jaxn (two typos);
+    # Jack Stubbs-like: one crossing exact, the other one typo
+    left, right = np.array([0, 2, 3, 0, 0, 8]), np.array([1, 1, 4, 5, 6, 7])
+    levels = compare(records, left, right, [FirstName(), Surname()])
+    names = [[c.labels[k] for k in levels.matrix[:, j]]
+             for j, c in enumerate((FirstName(), Surname()))]
+    assert names[0] == ["swapped", "else", "swapped", "else", "else", "swapped"]
+    assert names[1] == ["swapped", "else", "swapped", "exact", "else", "swapped"]
+    assert FirstName(swapped=False).labels[1] == "initials"
+    assert Surname(swapped=False).labels == ("else", "similar", "either_part", "phonetic",
+                                             "exact")
 
 
 def test_first_name_nickname_initial_and_roepnaam_beside_official_initials() -> None:
@@ -262,7 +292,7 @@ def test_first_name_short_names_cut_from_official_names() -> None:
                          "Petrus", "Janneke", "Ronald Nicolaas"), (None,) * 7)
     assert levels_of(fn, left, right) == ["short_name", "short_name", "short_name", "else",
                                           "short_name", "short_name", "similar"]
-    old = FirstName(all_initials=False, short_names=False)
+    old = FirstName(all_initials=False, short_names=False, swapped=False)
     assert old.labels == ("else", "initials", "similar", "nickname", "exact")
     assert levels_of(old, left, right) == ["else"] * 7
 

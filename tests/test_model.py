@@ -538,14 +538,15 @@ def test_predict_gives_the_evidence_without_the_prior(example, fitted):
 def test_models_saved_before_new_levels_load_with_their_old_levels(example, fitted):
     frame, _ = example
     data = json.loads(json.dumps(fitted.to_dict()))
-    old = {"phone": ("other_kind",), "first_name": ("all_initials", "short_names")}
+    old = {"phone": ("other_kind",), "first_name": ("all_initials", "short_names", "swapped"),
+           "surname": ("swapped",)}
     for spec in data["comparisons"]:
         if spec["name"] in old:
             added = set(old[spec["name"]])
             for field in added:
                 del spec["fields"][field]
             keep = [i for i, label in enumerate(spec["labels"])
-                    if label not in ("other_kind", "all_initials", "short_name")]
+                    if label not in ("other_kind", "all_initials", "short_name", "swapped")]
             spec["labels"] = [spec["labels"][i] for i in keep]
             for target in ("m", "u"):
                 values = np.array(spec[target])[keep]
@@ -556,6 +557,7 @@ def test_models_saved_before_new_levels_load_with_their_old_levels(example, fitt
     by_name = {c.name: c for c in loaded.comparisons}
     assert by_name["phone"].labels == ("else", "shared_landline", "shared_mobile")
     assert by_name["first_name"].labels == ("else", "initials", "similar", "nickname", "exact")
+    assert by_name["surname"].labels == ("else", "similar", "either_part", "phonetic", "exact")
     scored = loaded.predict(frame)
     assert scored["level_phone"].max() <= 2 and np.isfinite(scored["match_weight"]).all()
 

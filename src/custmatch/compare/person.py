@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 from rapidfuzz import fuzz as _fuzz
 from rapidfuzz.distance import JaroWinkler as _JaroWinkler
@@ -109,7 +110,10 @@ class FirstName(Comparison):
     ``all_initials`` (the same two or more initials, ``J.H.M.`` ~ ``Jan Hendrik Maria``; only
     with ``all_initials=True``), ``initials`` (compatible initials: ``J.`` vs ``Jan``, ``JH``
     vs ``J``, or a roepnaam's initial, or that of the official name it stands for, among the
-    other's initials as in ``Henk`` vs ``J.H.`` or ``Hans`` vs ``J.``), else. When both
+    other's initials as in ``Henk`` vs ``J.H.`` or ``Hans`` vs ``J.``), ``swapped`` (first
+    name and surname exchanged between the records, a column mix-up in one system:
+    ``Jan``/``Peters`` ~ ``Peters``/``Jan``; only with ``swapped=True``; reads the optional
+    ``surname`` column), else. When both
     sides have a name, the names decide, unless a side's initials are not those of its name
     (a roepnaam beside official initials: ``Nel``, ``P.A.``); then the initials count as
     above. Null when a side has neither a name nor initials.
@@ -121,9 +125,11 @@ class FirstName(Comparison):
     nicknames: Mapping[str, str] | None = None
     all_initials: bool = True
     short_names: bool = True
+    swapped: bool = True
+    surname: str = "surname_key"
     name: str = "first_name"  # type: ignore[assignment]
     legacy_fields: ClassVar[Mapping[str, object]] = {"all_initials": False,
-                                                     "short_names": False}
+                                                     "short_names": False, "swapped": False}
     labels: tuple[str, ...] = field(
         default=("else", "initials", "similar", "nickname", "exact"), init=False
     )
@@ -137,6 +143,10 @@ class FirstName(Comparison):
             labels.insert(2, "short_name")
         if self.all_initials:
             labels.insert(2, "all_initials")
+        if self.swapped:
+            labels.insert(1, "swapped")
+            object.__setattr__(self, "columns", (*self.columns, self.surname))
+            object.__setattr__(self, "optional_columns", (self.surname,))
         object.__setattr__(self, "labels", tuple(labels))
 
     def prepare(self, values: Values) -> Values:
@@ -180,11 +190,17 @@ class FirstName(Comparison):
             bits[i] = _letter_bits(init_text)
             first_initial[i] = _letter_bits(init_text[:1])
             text[i] = init_text
-        return {"key": key, "group": group, "bits": bits, "first": first_initial,
-                "name_initial": name_initial, "own_initials": own_initials, "text": text,
-                "n_initials": np.array([len(t) for t in text], dtype=np.int64),
-                "first_token": first_token, "chunk": chunk, "n_tokens": n_tokens,
-                "token_length": np.array([len(t) for t in first_token], dtype=np.int64)}
+        out = {"key": key, "group": group, "bits": bits, "first": first_initial,
+               "name_initial": name_initial, "own_initials": own_initials, "text": text,
+               "n_initials": np.array([len(t) for t in text], dtype=np.int64),
+               "first_token": first_token, "chunk": chunk, "n_tokens": n_tokens,
+               "token_length": np.array([len(t) for t in first_token], dtype=np.int64)}
+        if self.swapped:
+            out["name_letters"] = _letter_keys(key)
+            surnames = values.get(self.surname)
+            out["surname_letters"] = _letter_keys(
+                np.full(n, None, dtype=object) if surnames is None else surnames)
+        return out
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         lk, rk = left["key"], right["key"]
@@ -206,11 +222,12 @@ class FirstName(Comparison):
         # name (a roepnaam beside the official initials: Nel P.A. ~ Petronella Anna P.A.);
         # then compatible initials are evidence as for initials alone
         official = both & (left["own_initials"] | right["own_initials"]) & compatible
-        initials = np.where(compatible | roepnaam, 1, 0).astype(np.int8)
+        swap = int(self.swapped)  # "swapped" sits between else and initials
+        initials = np.where(compatible | roepnaam, 1 + swap, 0).astype(np.int8)
         if self.all_initials:
             lt, rt = left["text"], right["text"]
             several = (left["n_initials"] >= 2) & (lt == rt)
-            initials[several & compatible] = 2
+            initials[several & compatible] = 2 + swap
         out[~both] = initials[~both]
         top = self.n_levels - 1
 
@@ -230,6 +247,8 @@ class FirstName(Comparison):
             level[same_group] = top - 1
             level[a == b] = top
             out[idx] = level
+        if self.swapped:
+            out[(out == 0) & _swapped(left, right, self.threshold)] = 1
         out[null] = -1
         return out
 
@@ -287,8 +306,10 @@ class Surname(Comparison):
     written against it: ``Vanginkel`` ~ ``van Ginkel``, as typed into web forms),
     ``phonetic`` (same Dutch phonetic key, e.g. Meijer/Meyer), ``either_part`` (a part of a
     hyphenated or partner name matches a part of the other: Jansen-de Vries ~ de Vries),
-    ``similar`` (Jaro-Winkler >= ``threshold``), else. Null when either side has no surname.
-    The ``prefix`` (tussenvoegsel) column may be absent or ``None``.
+    ``similar`` (Jaro-Winkler >= ``threshold``), ``swapped`` (first name and surname
+    exchanged between the records; only with ``swapped=True``, reading the optional
+    ``first_name`` column), else. Null when either side has no surname. The ``prefix``
+    (tussenvoegsel) column may be absent or ``None``.
     """
 
     surname_key: str = "surname_key"
@@ -297,7 +318,10 @@ class Surname(Comparison):
     partner_phonetic: str = "partner_surname_phonetic"
     threshold: float = 0.9
     prefix: str | None = "prefix"
+    swapped: bool = True
+    first_name: str = "first_name"
     name: str = "surname"  # type: ignore[assignment]
+    legacy_fields: ClassVar[Mapping[str, object]] = {"swapped": False}
     labels: tuple[str, ...] = field(
         default=("else", "similar", "either_part", "phonetic", "exact"), init=False
     )
@@ -306,10 +330,15 @@ class Surname(Comparison):
         if not 0.0 < self.threshold <= 1.0:
             raise ConfigError(f"Surname threshold must be in (0, 1], got {self.threshold!r}")
         columns = (self.surname_key, self.partner_key, self.phonetic, self.partner_phonetic)
+        optional: tuple[str, ...] = ()
         if self.prefix is not None:
-            columns = (*columns, self.prefix)
-            object.__setattr__(self, "optional_columns", (self.prefix,))
-        object.__setattr__(self, "columns", columns)
+            optional = (*optional, self.prefix)
+        if self.swapped:
+            optional = (*optional, self.first_name)
+            object.__setattr__(self, "labels", ("else", "swapped", "similar", "either_part",
+                                                "phonetic", "exact"))
+        object.__setattr__(self, "optional_columns", optional)
+        object.__setattr__(self, "columns", (*columns, *optional))
 
     def prepare(self, values: Values) -> Values:
         out = dict(values)
@@ -319,6 +348,11 @@ class Surname(Comparison):
             prefixes = np.full(len(keys), None, dtype=object)
         out["_glued"] = np.array([_glued(p, k) for p, k in zip(prefixes, keys, strict=True)],
                                  dtype=object)
+        if self.swapped:
+            names = values.get(self.first_name)
+            out["name_letters"] = _letter_keys(
+                np.full(len(keys), None, dtype=object) if names is None else names)
+            out["surname_letters"] = _letter_keys(keys)
         return out
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
@@ -333,9 +367,15 @@ class Surname(Comparison):
         if not len(idx):
             return out
         level = np.zeros(len(idx), dtype=np.int8)
+        up = 0
+        if self.swapped:
+            up = 1
+            sides = ({k: v[idx] for k, v in left.items() if k.endswith("_letters")},
+                     {k: v[idx] for k, v in right.items() if k.endswith("_letters")})
+            level[_swapped(*sides, self.threshold)] = 1
         a = np.array([str(v) for v in ls[idx]], dtype=object)
         b = np.array([str(v) for v in rs[idx]], dtype=object)
-        level[similarity(_JaroWinkler.normalized_similarity, a, b) >= self.threshold] = 1
+        level[similarity(_JaroWinkler.normalized_similarity, a, b) >= self.threshold] = 1 + up
         lpi, rpi = lp[idx], rp[idx]
         part = (present(lpi) & ((lpi == rs[idx]) | (lpi == rpi))) | (
             present(rpi) & (rpi == ls[idx])
@@ -344,14 +384,48 @@ class Surname(Comparison):
         part |= (present(lpfi) & ((lpfi == rf[idx]) | (lpfi == rpfi))) | (
             present(rpfi) & (rpfi == lf[idx])
         )
-        level[part] = 2
-        level[present(lf[idx]) & (lf[idx] == rf[idx])] = 3
-        level[a == b] = 4
+        level[part] = 2 + up
+        level[present(lf[idx]) & (lf[idx] == rf[idx])] = 3 + up
+        level[a == b] = 4 + up
         if "_glued" in left and "_glued" in right:
             lg, rg = left["_glued"][idx], right["_glued"][idx]
-            level[present(lg) & (lg == rg)] = 4
+            level[present(lg) & (lg == rg)] = 4 + up
         out[idx] = level
         return out
+
+
+def _letter_keys(values: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Each name as its letters and digits only, accents folded and lower case (``None``
+    when missing or empty), each distinct value worked out once: the form in which a first
+    name and a surname are compared when looking for an exchange of the two."""
+    values = np.asarray(values, dtype=object)
+    out = np.full(len(values), None, dtype=object)
+    usable = np.flatnonzero(present(values))
+    if len(usable):
+        codes, uniques = pd.factorize(values[usable])
+        keys = np.array([
+            "".join(ch for ch in fold_accents(str(u)).casefold() if ch.isalnum()) or None
+            for u in uniques], dtype=object)
+        out[usable] = keys[codes]
+    return out
+
+
+def _swapped(left: Values, right: Values, threshold: float = 0.9) -> NDArray[np.bool_]:
+    """Pairs whose first name and surname are exchanged: the left first name is the right
+    surname and the left surname the right first name, one of the two crossings allowing a
+    typo (Jaro-Winkler >= ``threshold``: ``Jack``/``Stubbs`` ~ ``Stubbs``/``Jaxck``)."""
+    ln, ls = left["name_letters"], left["surname_letters"]
+    rn, rs = right["name_letters"], right["surname_letters"]
+    usable = present(ln) & present(ls) & present(rn) & present(rs) & (ln != ls)
+    first_cross, second_cross = usable & (ln == rs), usable & (ls == rn)
+    out = first_cross & second_cross
+    typo = np.flatnonzero(first_cross ^ second_cross)
+    if len(typo):
+        exact_first = first_cross[typo]
+        a = np.where(exact_first, ls[typo], ln[typo]).astype(object)
+        b = np.where(exact_first, rn[typo], rs[typo]).astype(object)
+        out[typo] = similarity(_JaroWinkler.normalized_similarity, a, b) >= threshold
+    return out
 
 
 def _glued(prefix: object, key: object) -> str | None:
