@@ -102,13 +102,17 @@ def run_custmatch(folder: Path, out: Path) -> dict:
     start = time.perf_counter()
     paths = _inputs(folder)
     frames = {p.stem: read_records(p) for p in paths}
+    read = time.perf_counter()
     if len(frames) == 1:
         result = custmatch.deduplicate(next(iter(frames.values())), progress=False)
     else:
         result = custmatch.link(frames, progress=False)
+    written = time.perf_counter()
     write_outputs(result, out, fmt="parquet")
     seconds = time.perf_counter() - start
-    stages = {k: round(v, 2) for k, v in result.timings.items()}
+    stages = {"read": round(read - start, 2), **{k: round(v, 2) for k, v in
+                                                 result.timings.items()},
+              "write": round(time.perf_counter() - written, 2)}
     return {"seconds": round(seconds, 2), "stages": stages, "golden_records": len(result.golden),
             **_scores(result.clusters, _truth(folder), result.pairs["left"].to_numpy(),
                       result.pairs["right"].to_numpy(),

@@ -38,8 +38,10 @@ __all__ = [
     "JaroWinkler",
     "Levenshtein",
     "present",
+    "row_hashes",
     "similarity",
     "text_codes",
+    "unique_rows",
 ]
 
 
@@ -84,6 +86,45 @@ def text_codes(*arrays: NDArray[np.object_]) -> list[NDArray[np.int64]]:
                              >> np.uint64(1)).astype(np.int64)
         out.append(codes)
     return out
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def row_hashes(*codes: NDArray[np.int64]) -> NDArray[np.uint64]:
+    """One 64-bit hash per row of aligned integer arrays (such as :func:`text_codes`):
+    equal rows, equal hashes, in every call and process; different rows collide with odds
+    of about 1 in 10**18.
+
+    Example:
+        >>> a, b = np.array([1, 1, 2]), np.array([5, 5, 5])
+        >>> h = row_hashes(a, b)
+        >>> bool(h[0] == h[1]), bool(h[0] == h[2])
+        (True, False)
+    """
+    out = np.zeros(len(codes[0]) if codes else 0, dtype=np.uint64)
+    for code in codes:
+        out ^= np.asarray(code).astype(np.uint64, copy=False)
+        out *= _MIX
+        out ^= out >> np.uint64(29)
+    return out
+
+
+def unique_rows(hashes: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``(first, inverse)``: the first row of each distinct hash, and for every row the
+    position of its hash among them (``first[inverse]`` picks an equal row for each row).
+    Lets a comparison do its costly work once per distinct combination of values.
+
+    Example:
+        >>> first, inverse = unique_rows(np.array([7, 3, 7], dtype=np.uint64))
+        >>> first.tolist(), inverse.tolist()
+        ([0, 1], [0, 1, 0])
+    """
+    inverse, uniques = pd.factorize(hashes)
+    inverse = np.asarray(inverse, dtype=np.int64)
+    first = np.empty(len(uniques), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1, dtype=np.int64)
+    return first, inverse
 
 
 def similarity(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -32,7 +32,7 @@ from rapidfuzz import fuzz as _fuzz
 from rapidfuzz.distance import JaroWinkler as _JaroWinkler
 
 from custmatch.compare.engine import Comparison, Values
-from custmatch.compare.library import present, similarity
+from custmatch.compare.library import present, row_hashes, similarity, text_codes, unique_rows
 from custmatch.errors import ConfigError
 from custmatch.normalize.text import fold_accents
 from custmatch.normalize.wordlists import load_mapping
@@ -150,9 +150,30 @@ class FirstName(Comparison):
         object.__setattr__(self, "labels", tuple(labels))
 
     def prepare(self, values: Values) -> Values:
+        names, inits = values[self.first_name], values[self.initials]
+        # the name work is done once per distinct (name, initials): with the surname of the
+        # swap check among the columns, there are many more combinations than names
+        row = row_hashes(*text_codes(names, inits))
+        first, inverse = unique_rows(row)
+        out = {k: v[inverse] for k, v in self._prepare_names(
+            np.asarray(names, dtype=object)[first],
+            np.asarray(inits, dtype=object)[first]).items()}
+        out["row"] = row
+        if self.swapped:
+            surnames = values.get(self.surname)
+            out.update(_swap_keys(out["key"], np.full(len(names), None, dtype=object)
+                                  if surnames is None else surnames))
+        return out
+
+    def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
+        """A side with neither a first name nor initials (the surname is only read for the
+        swap check)."""
+        return ~(present(values[self.first_name]) | present(values[self.initials]))
+
+    def _prepare_names(self, names: NDArray[np.object_], inits: NDArray[np.object_]
+                       ) -> Values:
         groups = self.nicknames if self.nicknames is not None else nickname_groups()
         group_letters = _group_letters(groups)
-        names, inits = values[self.first_name], values[self.initials]
         n = len(names)
         key = np.empty(n, dtype=object)
         group = np.full((n, _MAX_NAMES), None, dtype=object)
@@ -190,19 +211,19 @@ class FirstName(Comparison):
             bits[i] = _letter_bits(init_text)
             first_initial[i] = _letter_bits(init_text[:1])
             text[i] = init_text
-        out = {"key": key, "group": group, "bits": bits, "first": first_initial,
-               "name_initial": name_initial, "own_initials": own_initials, "text": text,
-               "n_initials": np.array([len(t) for t in text], dtype=np.int64),
-               "first_token": first_token, "chunk": chunk, "n_tokens": n_tokens,
-               "token_length": np.array([len(t) for t in first_token], dtype=np.int64)}
-        if self.swapped:
-            out["name_letters"] = _letter_keys(key)
-            surnames = values.get(self.surname)
-            out["surname_letters"] = _letter_keys(
-                np.full(n, None, dtype=object) if surnames is None else surnames)
-        return out
+        return {"key": key, "group": group, "bits": bits, "first": first_initial,
+                "name_initial": name_initial, "own_initials": own_initials, "text": text,
+                "n_initials": np.array([len(t) for t in text], dtype=np.int64),
+                "first_token": first_token, "chunk": chunk, "n_tokens": n_tokens,
+                "token_length": np.array([len(t) for t in first_token], dtype=np.int64)}
 
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
+        out = _by_distinct_pairs(self._name_levels, left, right)
+        if self.swapped:
+            out[(out == 0) & _swapped(left, right, self.threshold)] = 1
+        return out
+
+    def _name_levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         lk, rk = left["key"], right["key"]
         lb, rb = left["bits"], right["bits"]
         has_l, has_r = present(lk), present(rk)
@@ -247,8 +268,6 @@ class FirstName(Comparison):
             level[same_group] = top - 1
             level[a == b] = top
             out[idx] = level
-        if self.swapped:
-            out[(out == 0) & _swapped(left, right, self.threshold)] = 1
         out[null] = -1
         return out
 
@@ -350,12 +369,26 @@ class Surname(Comparison):
                                  dtype=object)
         if self.swapped:
             names = values.get(self.first_name)
-            out["name_letters"] = _letter_keys(
-                np.full(len(keys), None, dtype=object) if names is None else names)
-            out["surname_letters"] = _letter_keys(keys)
+            out.update(_swap_keys(np.full(len(keys), None, dtype=object) if names is None
+                                  else names, keys))
+            surname_columns = [values[c] for c in (self.surname_key, self.partner_key,
+                                                   self.phonetic, self.partner_phonetic)]
+            out["row"] = row_hashes(*text_codes(*surname_columns, prefixes))
         return out
 
+    def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
+        """A side without a surname (the first name is only read for the swap check)."""
+        return ~present(values[self.surname_key])
+
     def levels(self, left: Values, right: Values) -> NDArray[np.int8]:
+        out = _by_distinct_pairs(self._surname_levels, left, right)
+        if self.swapped:
+            out[out > 0] += 1  # "swapped" sits between else and similar
+            out[(out == 0) & _swapped(left, right, self.threshold)] = 1
+        return out
+
+    def _surname_levels(self, left: Values, right: Values) -> NDArray[np.int8]:
+        """The levels without ``swapped`` (else, similar, either_part, phonetic, exact)."""
         ls, rs = left[self.surname_key], right[self.surname_key]
         lp, rp = left[self.partner_key], right[self.partner_key]
         lf, rf = left[self.phonetic], right[self.phonetic]
@@ -367,15 +400,9 @@ class Surname(Comparison):
         if not len(idx):
             return out
         level = np.zeros(len(idx), dtype=np.int8)
-        up = 0
-        if self.swapped:
-            up = 1
-            sides = ({k: v[idx] for k, v in left.items() if k.endswith("_letters")},
-                     {k: v[idx] for k, v in right.items() if k.endswith("_letters")})
-            level[_swapped(*sides, self.threshold)] = 1
         a = np.array([str(v) for v in ls[idx]], dtype=object)
         b = np.array([str(v) for v in rs[idx]], dtype=object)
-        level[similarity(_JaroWinkler.normalized_similarity, a, b) >= self.threshold] = 1 + up
+        level[similarity(_JaroWinkler.normalized_similarity, a, b) >= self.threshold] = 1
         lpi, rpi = lp[idx], rp[idx]
         part = (present(lpi) & ((lpi == rs[idx]) | (lpi == rpi))) | (
             present(rpi) & (rpi == ls[idx])
@@ -384,14 +411,29 @@ class Surname(Comparison):
         part |= (present(lpfi) & ((lpfi == rf[idx]) | (lpfi == rpfi))) | (
             present(rpfi) & (rpfi == lf[idx])
         )
-        level[part] = 2 + up
-        level[present(lf[idx]) & (lf[idx] == rf[idx])] = 3 + up
-        level[a == b] = 4 + up
+        level[part] = 2
+        level[present(lf[idx]) & (lf[idx] == rf[idx])] = 3
+        level[a == b] = 4
         if "_glued" in left and "_glued" in right:
             lg, rg = left["_glued"][idx], right["_glued"][idx]
-            level[present(lg) & (lg == rg)] = 4 + up
+            level[present(lg) & (lg == rg)] = 4
         out[idx] = level
         return out
+
+
+def _by_distinct_pairs(levels_of: Callable[[Values, Values], NDArray[np.int8]],
+                       left: Values, right: Values) -> NDArray[np.int8]:
+    """``levels_of(left, right)`` computed once per distinct pair of prepared rows (by the
+    ``row`` hashes ``prepare`` left, when both sides have them) and spread to every pair:
+    the name comparisons read a column (for the swap check) that multiplies the distinct
+    combinations the engine sees without changing the name levels."""
+    if "row" not in left or "row" not in right:
+        return np.asarray(levels_of(left, right), dtype=np.int8)
+    first, inverse = unique_rows(row_hashes(left["row"], right["row"]))
+    if len(first) == len(inverse):
+        return np.asarray(levels_of(left, right), dtype=np.int8)
+    pick = {k: v[first] for k, v in left.items()}, {k: v[first] for k, v in right.items()}
+    return np.asarray(levels_of(*pick), dtype=np.int8)[inverse]
 
 
 def _letter_keys(values: NDArray[np.object_]) -> NDArray[np.object_]:
@@ -410,21 +452,31 @@ def _letter_keys(values: NDArray[np.object_]) -> NDArray[np.object_]:
     return out
 
 
+def _swap_keys(names: NDArray[np.object_], surnames: NDArray[np.object_]) -> Values:
+    """What :func:`_swapped` reads of each record: the first name and the surname as
+    :func:`_letter_keys`, and those as integer codes (-1 missing)."""
+    name_letters, surname_letters = _letter_keys(names), _letter_keys(surnames)
+    name_code, surname_code = text_codes(name_letters, surname_letters)
+    return {"name_letters": name_letters, "surname_letters": surname_letters,
+            "name_code": name_code, "surname_code": surname_code}
+
+
 def _swapped(left: Values, right: Values, threshold: float = 0.9) -> NDArray[np.bool_]:
     """Pairs whose first name and surname are exchanged: the left first name is the right
     surname and the left surname the right first name, one of the two crossings allowing a
     typo (Jaro-Winkler >= ``threshold``: ``Jack``/``Stubbs`` ~ ``Stubbs``/``Jaxck``)."""
-    ln, ls = left["name_letters"], left["surname_letters"]
-    rn, rs = right["name_letters"], right["surname_letters"]
-    usable = present(ln) & present(ls) & present(rn) & present(rs) & (ln != ls)
+    ln, ls = left["name_code"], left["surname_code"]
+    rn, rs = right["name_code"], right["surname_code"]
+    usable = (ln >= 0) & (ls >= 0) & (rn >= 0) & (rs >= 0) & (ln != ls)
     first_cross, second_cross = usable & (ln == rs), usable & (ls == rn)
     out = first_cross & second_cross
     typo = np.flatnonzero(first_cross ^ second_cross)
     if len(typo):
         exact_first = first_cross[typo]
-        a = np.where(exact_first, ls[typo], ln[typo]).astype(object)
-        b = np.where(exact_first, rn[typo], rs[typo]).astype(object)
-        out[typo] = similarity(_JaroWinkler.normalized_similarity, a, b) >= threshold
+        a = np.where(exact_first, left["surname_letters"][typo], left["name_letters"][typo])
+        b = np.where(exact_first, right["name_letters"][typo], right["surname_letters"][typo])
+        out[typo] = similarity(_JaroWinkler.normalized_similarity, a.astype(object),
+                               b.astype(object)) >= threshold
     return out
 
 
