@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -284,11 +285,18 @@ def write_outputs(result: Result, folder: str | os.PathLike[str], *,
     target.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".custmatch-partial-", dir=target))
     try:
-        written = [_write_table(frame, staging, name, parquet)
-                   for name, frame in _tables(result, all_pairs).items()]
-        written.append(result.model.save(staging / "model.json"))
-        written.append(result.settings.save(staging / "settings.json"))
-        written.append(write_report(result, staging / "report.html", truth=truth))
+        # the tables are written by two threads (Parquet encoding and file writes release
+        # the GIL) while this one writes the model, settings and report
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            tables = [pool.submit(_write_table, frame, staging, name, parquet)
+                      for name, frame in _tables(result, all_pairs).items()]
+            try:
+                others = [result.model.save(staging / "model.json"),
+                          result.settings.save(staging / "settings.json"),
+                          write_report(result, staging / "report.html", truth=truth)]
+            finally:
+                written = [table.result() for table in tables]
+        written.extend(others)
         summary = staging / "summary.txt"
         summary.write_text(result.summary() + "\n", encoding="utf-8")
         written.append(summary)

@@ -148,7 +148,9 @@ class _Inputs:
         found = self._series.get(role)
         if found is None:
             if role in self.roles:
-                found = self.raw[self.roles[role]].reset_index(drop=True)
+                found = self.raw[self.roles[role]]
+                if not found.index.equals(pd.RangeIndex(self.n)):
+                    found = found.reset_index(drop=True)  # (a copy: only when needed)
             else:
                 found = pd.Series(np.full(self.n, None, dtype=object), dtype=object)
             self._series[role] = found
