@@ -168,6 +168,22 @@ def test_address_levels() -> None:
     assert levels_of(ad, left, right) == [
         "exact", "exact", "other_addition", "same_street_number", "same_street", "else", "null"]
 
+    # no postcode: street and place may hold a typo, with the same number
+    left = values((None, 150, None, "heard street", "st agnes"),
+                  (None, 51, None, "hurley street", "kempsey"),
+                  (None, 5, None, "kerkstraat", "ede"),
+                  (None, 5, None, "molenstraat", "ede"),
+                  (None, 5, None, "kerkstraat", "ede"))
+    right = values((None, 150, None, "heard sreet", "st agnes"),
+                   (None, 51, None, "hurley street", "kempsdy"),
+                   (None, 5, None, "kerkpad", "ede"),
+                   (None, 5, None, "molenweg", "ede"),
+                   (None, 6, None, "kerkstrat", "ede"))
+    assert levels_of(ad, left, right) == [
+        "same_street_number", "same_street_number", "else", "else", "else"]
+    with pytest.raises(ConfigError, match="typo_similarity"):
+        Address(typo_similarity=0)
+
 
 def test_phone_levels_shared_landline_weaker_than_mobile() -> None:
     ph = Phone()

@@ -27,9 +27,11 @@ from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
+from rapidfuzz.distance import JaroWinkler as _JaroWinkler
 
 from custmatch.compare.engine import Comparison, Values
-from custmatch.compare.library import present, text_codes
+from custmatch.compare.library import present, similarity, text_codes
+from custmatch.errors import ConfigError
 
 __all__ = ["Address", "Email", "Phone"]
 
@@ -52,9 +54,10 @@ class Address(Comparison):
 
     Levels: ``exact`` (postcode, number and addition), ``other_addition`` (same postcode and
     number, another or a missing addition: another flat in the building or a dropped
-    toevoeging), ``same_street_number`` (street, number and city agree; postcode missing or
-    mistyped), ``same_street`` (street and city agree, number differs), else (a different
-    address: moved, or another person). Null when a side has neither postcode + number nor
+    toevoeging), ``same_street_number`` (street, number and city agree, street and city
+    allowing a typo, Jaro-Winkler >= ``typo_similarity``; postcode missing or mistyped),
+    ``same_street`` (street and city agree, number differs), else (a different address:
+    moved, or another person). Null when a side has neither postcode + number nor
     street + city. Additions compare by :func:`~custmatch.normalize.housenumber.addition_key`
     (``II`` ~ ``2``, ``BG`` ~ ``HS``).
     """
@@ -64,6 +67,7 @@ class Address(Comparison):
     addition: str = "house_number_addition"
     street_key: str = "street_key"
     city_key: str = "city_key"
+    typo_similarity: float = 0.92
     name: str = "address"  # type: ignore[assignment]
     labels: tuple[str, ...] = field(
         default=("else", "same_street", "same_street_number", "other_addition", "exact"),
@@ -71,6 +75,9 @@ class Address(Comparison):
     )
 
     def __post_init__(self) -> None:
+        if not 0.0 < self.typo_similarity <= 1.0:
+            raise ConfigError(f"Address typo_similarity must be in (0, 1], got "
+                              f"{self.typo_similarity!r}")
         object.__setattr__(self, "columns", (self.postcode, self.house_number, self.addition,
                                              self.street_key, self.city_key))
 
@@ -87,7 +94,9 @@ class Address(Comparison):
                                          text_codes(additions),
                                          text_codes(values[self.street_key]),
                                          text_codes(values[self.city_key]))
-        return {"pc": pc, "nr": number, "add": add, "street": street, "city": city}
+        return {"pc": pc, "nr": number, "add": add, "street": street, "city": city,
+                "street_text": np.asarray(values[self.street_key], dtype=object),
+                "city_text": np.asarray(values[self.city_key], dtype=object)}
 
     def null_side(self, values: Values, prepared: Values) -> NDArray[np.bool_]:
         """Neither postcode + number nor street + place."""
@@ -105,11 +114,34 @@ class Address(Comparison):
         same_street = street_l & street_r & (left["street"] == right["street"]) & (
             left["city"] == right["city"])
         out[same_street] = 1
-        out[same_street & (lnr >= 0) & (lnr == rnr)] = 2
+        same_number = (lnr >= 0) & (lnr == rnr)
+        out[same_street & same_number] = 2
+        out[self._street_typo(left, right, street_l & street_r & same_number & ~same_street)] = 2
         same_pc_nr = pc_nr_l & pc_nr_r & (lpc == rpc) & (lnr == rnr)
         out[same_pc_nr] = 3
         out[same_pc_nr & (left["add"] == right["add"])] = 4
         out[~((pc_nr_l | street_l) & (pc_nr_r | street_r))] = -1
+        return out
+
+    def _street_typo(self, left: Values, right: Values, rows: NDArray[np.bool_]
+                     ) -> NDArray[np.bool_]:
+        """Of ``rows`` (same number, street or city not equal): street and city alike up to
+        a typo (``Heard Street`` ~ ``Heard Sreet``, ``Kempsey`` ~ ``Kempsdy``)."""
+        out = np.zeros(len(rows), dtype=bool)
+        if "street_text" not in left or "street_text" not in right:
+            return out
+        idx = np.flatnonzero(rows)
+        if not len(idx):
+            return out
+        jw = _JaroWinkler.normalized_similarity
+        alike = np.ones(len(idx), dtype=bool)
+        for part in ("street", "city"):
+            differ = np.flatnonzero(left[part][idx] != right[part][idx])
+            if len(differ):
+                a = left[f"{part}_text"][idx[differ]].astype(str).astype(object)
+                b = right[f"{part}_text"][idx[differ]].astype(str).astype(object)
+                alike[differ] &= similarity(jw, a, b) >= self.typo_similarity
+        out[idx] = alike
         return out
 
 
