@@ -584,3 +584,19 @@ def test_default_model_fits_records_without_business_or_gender_columns(example):
     assert np.isfinite(scored["match_weight"]).all()
     explained = model.explain(persons, scored["left_id"].iloc[0], scored["right_id"].iloc[0])
     assert explained.table.set_index("comparison").loc["organisation", "left_value"] == "-"
+
+
+def test_score_levels_gives_the_numbers_of_score(example, fitted):
+    frame, _ = example
+    pairs = fitted.candidate_pairs(frame)
+    scored = fitted.score(frame, pairs)
+    levels = np.column_stack([scored[f"level_{n}"].to_numpy() for n in fitted.comparison_names])
+    arrays = fitted.score_levels(frame, scored["left"].to_numpy(), scored["right"].to_numpy(),
+                                 levels.astype(np.int8), fitted._frequencies(frame))
+    assert len(arrays) == len(scored)
+    assert np.array_equal(arrays.match_weight, scored["match_weight"].to_numpy())
+    assert np.array_equal(arrays.match_probability, scored["match_probability"].to_numpy())
+    assert np.array_equal(arrays.evidence_weight, scored["evidence_weight"].to_numpy())
+    assert np.array_equal(arrays.cannot_link, scored["cannot_link"].to_numpy())
+    assert (arrays.cannot_rule[arrays.cannot_link] > 0).all()
+    assert (arrays.cannot_rule[~arrays.cannot_link] == 0).all()
