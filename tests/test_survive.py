@@ -541,3 +541,80 @@ def test_a_consent_column_of_text_gets_no_default_rule_and_a_warning() -> None:
     with pytest.warns(CustmatchWarning, match="consent_sms"):
         names = [s.name for s in default_rules(recs)]
     assert "consent_email" in names and "consent_sms" not in names
+
+
+def _mixed_dtype_records() -> tuple[pd.DataFrame, pd.Series, list]:
+    """Six records in two clusters, one column per kind of dtype, plus specs on them."""
+    texts = ["a", None, "b", "a", "c", None]
+    columns = {
+        "text_object": pd.array(texts, dtype=object),
+        "text_python": pd.array(texts, dtype="string[python]"),
+        "mixed_object": pd.array([1, 1.0, True, "x", None, np.nan], dtype=object),
+        "integer": pd.array([1, None, 2, 1, 3, None], dtype="Int64"),
+        "floats": np.array([0.0, -0.0, np.nan, 1.5, 0.0, -0.0]),
+        "naive": pd.to_datetime(["2020-01-01", None, "2020-01-01T10:00", "2021-05-05", None,
+                                 "2020-01-01"], format="ISO8601"),
+        "aware": pd.to_datetime(["2020-01-01", None, "2020-01-01T10:00", "2021-05-05", None,
+                                 "2020-01-01"], format="ISO8601").tz_localize("Europe/Amsterdam"),
+        "flags": pd.array([True, None, False, True, None, False], dtype="boolean"),
+        "labels": pd.Categorical(["x", None, "y", "x", "z", None]),
+        "numbers": pd.Categorical([3, None, 1, 3, 2, None]),
+    }
+    try:
+        import pyarrow  # noqa: F401
+
+        columns["text_arrow"] = pd.array(texts, dtype="string[pyarrow]")
+    except ImportError:
+        pass
+    recs = pd.DataFrame({"record_id": [f"r{i}" for i in range(6)],
+                         "source": ["crm", "web", "crm", "fin", "web", "crm"], **columns})
+    recs["updated_at"] = pd.to_datetime(["2020-01-01", "2021-01-01", None, "2019-01-01",
+                                         "2022-01-01", "2020-06-01"], utc=True)
+    recs["consent_email"] = pd.array([True, None, False, None, True, False], dtype="boolean")
+    specs = [field(c, most_frequent(), most_recent(), collect_all()) for c in columns]
+    specs += [field("phone", most_recent(), collect_all(also=["text_python"])),
+              consent("consent_email")]
+    recs["phone"] = pd.array(["06", "06", None, "07", None, "a"], dtype=object)
+    return recs, pd.Series([0, 0, 0, 1, 1, 1]), specs
+
+
+def test_few_and_many_records_give_the_same_result(monkeypatch):
+    import custmatch.survive.golden as golden_module
+
+    recs, clusters, specs = _mixed_dtype_records()
+    few = golden_records(recs, clusters, specs)
+    monkeypatch.setattr(golden_module, "_FEW", 0)  # work as on a large input
+    many = golden_records(recs, clusters, specs)
+    for name in ("golden", "lineage", "members"):
+        a, b = getattr(few, name), getattr(many, name)
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+        for c in [c for c in a.columns if a[c].dtype == np.dtype(object)]:  # None, NaN apart
+            assert [type(v) for v in a[c]] == [type(v) for v in b[c]], c
+    lin = few.lineage
+    # lineage texts as values print, list elements as the column holds them
+    assert lin.loc[lin["field"] == "naive", "value"].tolist() == ["2020-01-01"] * 2
+    assert set(lin.loc[lin["field"] == "numberss", "value"]) == {"1.0", "2.0", "3.0"}
+    assert few.golden["integer"].dtype == "Int64" and few.golden["labels"].dtype == "category"
+
+
+def test_frame_built_by_the_public_constructor_is_the_same():
+    from custmatch.survive.golden import _frame, _frame_of_series, _stored
+
+    recs, clusters, specs = _mixed_dtype_records()
+    golden = golden_records(recs, clusters, specs).golden
+    columns = {c: golden[c] for c in golden.columns}
+    slow = _frame_of_series({c: _stored(v) for c, v in columns.items()},
+                            pd.RangeIndex(len(golden)))
+    pd.testing.assert_frame_equal(_frame(columns, len(golden)), slow, check_exact=True)
+    pd.testing.assert_frame_equal(golden, slow, check_exact=True)
+
+
+def test_a_cluster_without_a_value_gets_nan_and_a_missing_text_stays_none():
+    for dtype in (object, "string[python]"):
+        recs = frame(city=[None, None, "Gouda"], record_id=["a", "b", "c"])
+        recs["city"] = pd.array([None, None, "Gouda"], dtype=dtype)
+        recs["street"] = pd.array([None, None, None], dtype=dtype)
+        golden = golden_records(recs, pd.Series(["g", "g", "h"]),
+                                [group("address", ["city", "street"], first_valid())]).golden
+        assert type(golden["city"].iloc[0]) is float and golden["city"].iloc[1] == "Gouda"
+        assert golden["street"].iloc[1] is None  # the winner's own missing value

@@ -57,8 +57,10 @@ def refresh_golden(index: MatchIndex, golden_ids: set[str]) -> None:
     if not rows:
         return
     frame = store.decode_rows([r[3] for r in rows], index.schema)
-    clusters = pd.DataFrame({"record_id": [r[1] for r in rows],
-                             "cluster_id": [r[2] for r in rows]})
+    # the frame's rows are the records in this order: their clusters by position
+    cluster_ids = np.empty(len(rows), dtype=object)
+    cluster_ids[:] = [r[2] for r in rows]
+    clusters = pd.Series(cluster_ids, index=frame.index, dtype=object)
     result = golden_records(frame, clusters, index.survivorship)
     store_golden(index, result.golden, result.lineage)
 
@@ -68,9 +70,10 @@ def _plain_column(column: pd.Series) -> np.ndarray:
     values); a categorical column's categories are made plain once."""
     plain = store._plain
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes = column.cat.codes.to_numpy()
-        values = np.empty(len(column.cat.categories) + 1, dtype=object)
-        values[:-1] = [plain(v) for v in column.cat.categories.to_numpy(dtype=object)]
+        codes = column.array.codes
+        categories = column.array.categories.to_numpy(dtype=object)
+        values = np.empty(len(categories) + 1, dtype=object)
+        values[:-1] = [plain(v) for v in categories]
         values[-1] = None
         return values[codes]
     out = np.empty(len(column), dtype=object)

@@ -54,10 +54,9 @@ class ConsentResult:
     rule: NDArray[np.int64]
 
 
-def _statements(records: pd.DataFrame, column: str) -> tuple[NDArray[np.bool_],
-                                                              NDArray[np.bool_]]:
-    """(explicit, value) arrays: explicit where a True/False was stated."""
-    raw = records[column]
+def _statements(raw: pd.Series, column: str) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """(explicit, value) arrays of the consent column ``raw``: explicit where a True/False
+    was stated."""
     if pd.api.types.is_bool_dtype(raw.dtype) and not isinstance(raw.dtype, pd.BooleanDtype):
         values = raw.to_numpy(dtype=bool).copy()
         return np.ones(len(raw), dtype=bool), values
@@ -84,7 +83,8 @@ def survive_consent(ctx: object, spec: ConsentSpec, starts: NDArray[np.int64],
 
     n = ctx.n  # type: ignore[attr-defined]
     cluster = ctx.cluster  # type: ignore[attr-defined]
-    explicit, values = _statements(ctx.records, spec.column)  # type: ignore[attr-defined]
+    explicit, values = _statements(ctx.column(spec.column),  # type: ignore[attr-defined]
+                                    spec.column)
     stamps = (ctx.timestamps(spec.at) if spec.at  # type: ignore[attr-defined]
               else np.zeros(n, dtype=np.int64))
     silent = (~explicit).astype(np.int64)
@@ -93,7 +93,7 @@ def survive_consent(ctx: object, spec: ConsentSpec, starts: NDArray[np.int64],
         keys = [cluster, silent, opt_in, -stamps, ctx.rid_rank]  # type: ignore[attr-defined]
     else:
         keys = [cluster, silent, -stamps, opt_in, ctx.rid_rank]  # type: ignore[attr-defined]
-    order = _sort_order(keys)
+    order = _sort_order(keys, distinct=True)  # the record rank breaks every tie
     n_clusters = len(starts)
     first = order[starts].astype(np.int64) if n else np.zeros(0, np.int64)
     stated = explicit[first]

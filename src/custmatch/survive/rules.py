@@ -103,7 +103,7 @@ class Rule:
 
     ``keys(ctx, spec)`` returns rank keys, one value per record (smaller is better), read
     from ``ctx`` (a :class:`custmatch.survive.golden.RankContext`: ``ctx.records``,
-    ``ctx.value_codes(columns)``, ``ctx.timestamps(column)``, ...).
+    ``ctx.codes(column)``, ``ctx.timestamps(column)``, ``ctx.usable(column, statuses)``...).
     """
 
     @property
@@ -227,10 +227,8 @@ class MostComplete(Rule):
         return tuple(self.only)
 
     def keys(self, ctx: RankContext, spec: FieldSpec) -> list[Key]:
-        total = np.zeros(ctx.n, dtype=np.int64)
-        for c in self.only or spec.value_fields:
-            total += (~ctx.isnull(c) & ~ctx.failed(spec.status_of(c))).astype(np.int64)
-        return [-total]
+        usable = [ctx.usable(c, spec.status_of(c)) for c in self.only or spec.value_fields]
+        return [-np.sum(usable, axis=0, dtype=np.int64)]
 
 
 @dataclass(frozen=True)
@@ -279,12 +277,9 @@ class Required(Rule):
         return tuple(dict.fromkeys(c for a in self.alternatives for c in a))
 
     def keys(self, ctx: RankContext, spec: FieldSpec) -> list[Key]:
-        ok = np.zeros(ctx.n, dtype=bool)
-        for alt in self.alternatives:
-            has = np.ones(ctx.n, dtype=bool)
-            for c in alt:
-                has &= ~ctx.isnull(c) & ~ctx.failed(spec.status_of(c))
-            ok |= has
+        ok = np.logical_or.reduce([
+            np.logical_and.reduce([ctx.usable(c, spec.status_of(c)) for c in alt])
+            for alt in self.alternatives])
         return [(~ok).astype(np.int64)]
 
 
