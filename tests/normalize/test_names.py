@@ -652,6 +652,7 @@ def test_surname_keys_equal_surname_key_and_dutch_phonetic(text: str | None) -> 
     ("Bbb S. A.", "S.A. Bbb"),      # initials first: "S.A." after a comma is a legal form
     ("Bth, Anna", "Bth, Anna"),     # a surname that reads as initials keeps its comma
     ("Stalberg Ath", "A.T. Stalberg"),
+    ("A. aa, fa ", "F. Aa"),        # "Fa Aa" would read as a firm (Fa. = firma)
 ])
 def test_display_form_of_initials_like_names_parses_back(text: str, shown: str) -> None:
     first = parse_name(text)

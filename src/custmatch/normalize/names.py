@@ -1231,12 +1231,17 @@ def display_name(parts: NameParts) -> str | None:
     """
     pre, post = _split_title(parts.title)
     given = _given_display(parts)
+    lead = _key(given.split(" ", 1)[0].rstrip(".")) if given else ""
+    if parts.first_name and parts.initials and (lead in _lex().org_words
+                                                or lead in _lex().org_abbrevs):
+        # a given name that reads as a firm ("Fa Aa": Fa. is firma): its initials instead
+        given = _given_display(parts._replace(first_name=None))
     person = [*pre]
     if given:
         person.append(given)
     surname = _full_surname(parts, capital=not given)
     last = surname.rsplit(" ", 1)[-1] if surname else ""
-    if parts.first_name and surname and _loose_initials(last, _key(last)):
+    if parts.first_name and given and surname and _loose_initials(last, _key(last)):
         person = [*pre, f"{surname},", given]  # "Bth, Anna": else read as initials
     elif surname:
         person.append(surname)
