@@ -593,7 +593,7 @@ def test_score_levels_gives_the_numbers_of_score(example, fitted):
     levels = np.column_stack([scored[f"level_{n}"].to_numpy() for n in fitted.comparison_names])
     arrays = fitted.score_levels(frame, scored["left"].to_numpy(), scored["right"].to_numpy(),
                                  levels.astype(np.int8), fitted._frequencies(frame))
-    assert len(arrays) == len(scored)
+    assert len(arrays) == len(scored) and len(model_core.PairScores.empty()) == 0
     assert np.array_equal(arrays.match_weight, scored["match_weight"].to_numpy())
     assert np.array_equal(arrays.match_probability, scored["match_probability"].to_numpy())
     assert np.array_equal(arrays.evidence_weight, scored["evidence_weight"].to_numpy())

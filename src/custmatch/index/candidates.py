@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from custmatch.index import store
-from custmatch.index.scoring import Scored, count_row_values, score_rows
+from custmatch.index.scoring import count_row_values, score_rows
+from custmatch.model import PairScores
 
 if TYPE_CHECKING:
     from custmatch.index.core import MatchIndex
@@ -31,7 +32,7 @@ __all__ = ["candidate_scores"]
 
 
 def candidate_scores(index: MatchIndex, one: One, rows: list[tuple], *, pending: bool
-                     ) -> Scored:
+                     ) -> PairScores:
     """Scored pairs of the candidate ``rows`` (left) and ``one`` (right, after them);
     ``pending``: ``one`` is counted in the term frequencies as if it were stored."""
     k = len(rows)

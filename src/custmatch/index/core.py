@@ -75,8 +75,8 @@ from custmatch.index.prepare import (
     one_from_frame,
     prepare_records,
 )
-from custmatch.index.scoring import Scored, count_values, score_pairs
-from custmatch.model import MatchModel
+from custmatch.index.scoring import count_values, score_arrays
+from custmatch.model import MatchModel, PairScores
 from custmatch.normalize import normalize_frame
 from custmatch.settings import Settings
 
@@ -332,20 +332,20 @@ class MatchIndex:
         return sorted(found)
 
     def _score_new(self, one: One, *, pending: bool, exclude: int | None = None
-                   ) -> tuple[list[tuple], Scored]:
+                   ) -> tuple[list[tuple], PairScores]:
         """Candidate rows and the scored pairs (left = candidate position, right = the new
         record, after the candidates)."""
         rows = self._rows(self._candidates_of(one.keys, exclude))
         if not rows:
-            return rows, Scored.empty()
+            return rows, PairScores.empty()
         k = len(rows)
         if self._record_path:
             return rows, candidate_scores(self, one, rows, pending=pending)
         frame = store.decode_rows([*(r[3] for r in rows), one.data], self.score_schema)
         tf = count_values(self._con, self.model, frame, pending=k if pending else None)
-        return rows, Scored.of(score_pairs(self.model, frame, np.arange(k), np.full(k, k), tf))
+        return rows, score_arrays(self.model, frame, np.arange(k), np.full(k, k), tf)
 
-    def _matches(self, rows: list[tuple], scored: Scored, low: float, high: float
+    def _matches(self, rows: list[tuple], scored: PairScores, low: float, high: float
                  ) -> tuple[Match, ...]:
         if not len(scored):
             return ()
@@ -432,7 +432,7 @@ class MatchIndex:
         self._count_one(one, +1)
         return new_rid
 
-    def _store_edges(self, rid: int, rows: list[tuple], scored: Scored) -> None:
+    def _store_edges(self, rid: int, rows: list[tuple], scored: PairScores) -> None:
         if not len(scored):
             return
         prob = scored.match_probability
@@ -465,7 +465,7 @@ class MatchIndex:
         outcome = self._recluster({rid}, before, record_id)
         return {"record_id": record_id, "links": links, "review": review, **outcome}
 
-    def _conflicts(self, rows: list[tuple], scored: Scored, golden_id: str) -> bool:
+    def _conflicts(self, rows: list[tuple], scored: PairScores, golden_id: str) -> bool:
         """Whether the new record conflicts (chaining guard) with a member of a cluster."""
         conflict = scored.cannot_link | ((scored.match_probability < self.settings.conflict_below)
                                          & ~(scored.evidence_weight >= 3.0))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,10 +32,10 @@ from custmatch.errors import ConfigError, SchemaError
 from custmatch.index import store
 from custmatch.index.keys import tf_row_values, tf_values
 from custmatch.index.store import chunks
-from custmatch.model import MatchModel
+from custmatch.model import MatchModel, PairScores
 
-__all__ = ["Scored", "compare_rows", "count_row_values", "count_values", "frequencies",
-           "rule_columns", "score_pairs", "score_rows"]
+__all__ = ["compare_rows", "count_row_values", "count_values", "frequencies",
+           "rule_columns", "score_arrays", "score_pairs", "score_rows"]
 
 
 def frequencies(values: NDArray[np.object_], counts: Mapping[str, int], total: int
@@ -107,31 +106,15 @@ def score_pairs(model: MatchModel, frame: pd.DataFrame, left: Sequence[int] | ND
     return model._score(frame, lpos, rpos, levels.matrix, list(tf))
 
 
-@dataclass(frozen=True)
-class Scored:
-    """Scored pairs, the columns a match index reads (one array each, aligned)."""
-
-    match_weight: NDArray[np.float64]
-    match_probability: NDArray[np.float64]
-    evidence_weight: NDArray[np.float64]
-    cannot_link: NDArray[np.bool_]
-
-    def __len__(self) -> int:
-        return len(self.match_weight)
-
-    @classmethod
-    def empty(cls) -> Scored:
-        return cls(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool))
-
-    @classmethod
-    def of(cls, scored: pd.DataFrame) -> Scored:
-        """The arrays of a :meth:`MatchModel.predict`-style frame."""
-        if not len(scored):
-            return cls.empty()
-        return cls(scored["match_weight"].to_numpy(dtype=np.float64),
-                   scored["match_probability"].to_numpy(dtype=np.float64),
-                   scored["evidence_weight"].to_numpy(dtype=np.float64),
-                   scored["cannot_link"].to_numpy(dtype=bool))
+def score_arrays(model: MatchModel, frame: pd.DataFrame,
+                 left: Sequence[int] | NDArray[np.int64],
+                 right: Sequence[int] | NDArray[np.int64],
+                 tf: Sequence[NDArray[np.float64]]) -> PairScores:
+    """:func:`score_pairs` as arrays (:meth:`MatchModel.score_levels`), without the frame."""
+    lpos = np.asarray(left, dtype=np.int64)
+    rpos = np.asarray(right, dtype=np.int64)
+    levels = model.compare(frame, (lpos, rpos))
+    return model.score_levels(frame, lpos, rpos, levels.matrix, list(tf))
 
 
 def compare_rows(comparisons: Sequence[Comparison], cells: Sequence[Mapping[str, object]],
@@ -192,13 +175,11 @@ def rule_columns(model: MatchModel) -> list[str]:
 def score_rows(model: MatchModel, cells: Sequence[Mapping[str, object]],
                rows: Sequence[Mapping[str, object]], schema: Mapping[str, str],
                left: NDArray[np.int64], right: NDArray[np.int64],
-               tf: Sequence[NDArray[np.float64]]) -> Scored:
+               tf: Sequence[NDArray[np.float64]]) -> PairScores:
     """:func:`score_pairs` of records given as cells (``rows``: their stored JSON rows as
     dicts, read only for the columns of :func:`rule_columns`)."""
     matrix = compare_rows(model.comparisons, cells, left, right)
     wanted = {c: schema[c] for c in rule_columns(model) if c in schema}
     frame = store.decode_dicts(list(rows), wanted) if wanted else \
         pd.DataFrame(index=pd.RangeIndex(len(cells)))
-    scores = model.score_levels(frame, left, right, matrix, list(tf))
-    return Scored(scores.match_weight, scores.match_probability, scores.evidence_weight,
-                  scores.cannot_link)
+    return model.score_levels(frame, left, right, matrix, list(tf))

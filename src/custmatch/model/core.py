@@ -61,7 +61,7 @@ from custmatch.model.em import (
     expectation_maximisation,
     pattern_counts,
 )
-from custmatch.model.rules import CannotLink, MustLink
+from custmatch.model.rules import CannotLink, MustLink, level_mask
 from custmatch.model.rules import rule_from_dict as link_rule_from_dict
 from custmatch.model.rules import rule_to_dict as link_rule_to_dict
 from custmatch.model.tf import TermFrequency
@@ -127,6 +127,12 @@ class PairScores:
 
     def __len__(self) -> int:
         return len(self.match_weight)
+
+    @classmethod
+    def empty(cls) -> PairScores:
+        """No pairs."""
+        floats, flags, rules = np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, np.int16)
+        return cls(floats, floats, floats, flags, flags, rules, rules)
 
 
 def _stack(records: Records) -> tuple[pd.DataFrame, tuple[int, ...]]:
@@ -486,7 +492,7 @@ class MatchModel:
         """Per row of a level matrix, whether conditional ``k``'s condition holds."""
         cond = self.conditionals[k]
         given = self.comparison_names.index(cond.given)
-        return _level_mask(self.comparisons[given], cond.levels)[
+        return level_mask(self.comparisons[given], cond.levels)[
             matrix[:, given].astype(np.intp) + 1]
 
     def estimate_prior(self, records: Records,
@@ -766,7 +772,7 @@ class MatchModel:
             for k, tf in enumerate(self.term_frequencies):
                 if tf.comparison != name:
                     continue
-                applies = _level_mask(self.comparisons[j], tf.levels)
+                applies = level_mask(self.comparisons[j], tf.levels)
                 rows = np.flatnonzero(applies[index] & (source < 0))
                 if not len(rows):
                     continue
@@ -970,13 +976,6 @@ class Explanation:
 
 
 # --------------------------------------------------------------------------- helpers
-def _level_mask(comparison: Comparison, labels: Sequence[str]) -> NDArray[np.bool_]:
-    """True at the named levels, indexed by ``level + 1`` (row 0: null)."""
-    mask = np.zeros(comparison.n_levels + 1, dtype=bool)
-    mask[[comparison.labels.index(label) + 1 for label in labels]] = True
-    return mask
-
-
 def _with_legacy_fields(spec: Mapping[str, Any]) -> Mapping[str, Any]:
     """A saved comparison description, completed with the ``legacy_fields`` of its class:
     constructor fields added later, at the values that give the levels the file was

@@ -11,7 +11,8 @@ Chamber of Commerce numbers are two organisations) or a comparison level
 not explained by a typo). Cannot-link always wins over the score and over must-link.
 
 A cannot-link rule may name exceptions: comparison levels that, where a pair reaches them,
-stop the rule (``unless={"id_number": ("exact",)}``: two birth dates years apart do not
+stop the rule (``unless={DamerauLevenshtein("id_number", ...): ("exact",)}``: two birth
+dates years apart do not
 separate records with the same passport or ID number; one of the dates is wrong). An
 exception on a comparison the model does not have never applies.
 
@@ -27,7 +28,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,25 @@ from custmatch.compare.engine import Comparison, compare
 from custmatch.errors import ConfigError
 
 __all__ = ["CannotLink", "MustLink", "cannot_link", "cannot_link_on", "must_link"]
+
+
+def level_mask(comparison: Comparison, labels: Sequence[str]) -> NDArray[np.bool_]:
+    """True at the named levels of ``comparison``, indexed by ``level + 1`` (row 0: null).
+
+    Example:
+        >>> from custmatch.compare import Exact
+        >>> level_mask(Exact("postcode"), ["exact"]).tolist()
+        [False, False, True]
+    """
+    mask = np.zeros(comparison.n_levels + 1, dtype=bool)
+    mask[[comparison.labels.index(label) + 1 for label in labels]] = True
+    return mask
+
+
+def _at_levels(comparison: Comparison, labels: Sequence[str], column: ArrayLike
+               ) -> NDArray[np.bool_]:
+    """Which entries of a level column are at one of the named levels."""
+    return level_mask(comparison, labels)[np.asarray(column).astype(np.intp) + 1]
 
 
 def _check_keys(keys: tuple[Key, ...], what: str) -> None:
@@ -128,13 +148,12 @@ class CannotLink:
         by comparison name (reused when the rule's comparison is among them)."""
         lpos, rpos = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
         if self.comparison is not None:
-            wanted = [self.comparison.labels.index(label) for label in self.levels]
             column = None
             if levels is not None and self.comparison.name in levels:
                 column = np.asarray(levels[self.comparison.name])
             if column is None:
                 column = compare(frame, lpos, rpos, [self.comparison], workers=1).matrix[:, 0]
-            out = np.isin(column, np.array(wanted, dtype=np.int8))
+            out = _at_levels(self.comparison, self.levels, column)
         else:
             out = np.zeros(len(lpos), dtype=bool)
             for key in self.keys:
@@ -153,9 +172,7 @@ class CannotLink:
             column = None if levels is None else levels.get(comparison.name)
             if column is None:
                 continue
-            codes = np.array([comparison.labels.index(label) for label in labels],
-                             dtype=np.int8)
-            out |= np.isin(np.asarray(column), codes)
+            out |= _at_levels(comparison, labels, column)
         return out
 
 
