@@ -539,3 +539,18 @@ def test_reused_encodings_and_remembered_levels_give_the_same_matrix(seed: int) 
         other = compare(frame, left, right, [Exact("p")]).matrix  # other comparisons
     assert np.array_equal(reused, fresh)
     assert np.array_equal(other, fresh[:, [1]])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(-1, 3), min_size=6, max_size=6), min_size=0, max_size=4))
+def test_combine_all_is_combine_codes_column_by_column(columns: list[list[int]]) -> None:
+    """The packed combination gives the codes of combining one column at a time."""
+    from custmatch._codes import combine_all, combine_codes, first_positions
+
+    expected = np.zeros(6, dtype=np.int64)
+    for column in columns:
+        expected = combine_codes(expected, np.array(column))
+    got = combine_all([np.array(c) for c in columns], 6)
+    assert got.tolist() == expected.tolist()
+    first = first_positions(got, int(got.max()) + 1)
+    assert [got.tolist().index(code) for code in range(len(first))] == first.tolist()

@@ -8,11 +8,13 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["combine_codes"]
+__all__ = ["combine_all", "combine_codes", "first_positions"]
 
 
 def combine_codes(combined: ArrayLike, codes: ArrayLike) -> NDArray[np.int64]:
@@ -22,3 +24,38 @@ def combine_codes(combined: ArrayLike, codes: ArrayLike) -> NDArray[np.int64]:
     codes = np.asarray(codes, dtype=np.int64)
     width = int(codes.max()) + 2 if len(codes) else 1
     return pd.factorize(combined * width + (codes + 1))[0].astype(np.int64)
+
+
+def combine_all(codes: Sequence[ArrayLike], n: int) -> NDArray[np.int64]:
+    """:func:`combine_codes` over several code arrays of length ``n`` at once: a dense code
+    per distinct row of values, numbered in order of first appearance (``-1`` counts as a
+    value). The columns are packed into one integer and factorised once, while that fits.
+
+    Example:
+        >>> combine_all([np.array([0, 0, 1, 0]), np.array([5, -1, 5, 5])], 4).tolist()
+        [0, 1, 2, 0]
+    """
+    combined = np.zeros(n, dtype=np.int64)
+    span = 1  # every combined value is below span
+    for part in codes:
+        part = np.asarray(part, dtype=np.int64)
+        width = int(part.max()) + 2 if n else 1
+        if span * width >= 2**62:
+            combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+            span = int(combined.max()) + 1 if n else 1
+        combined = combined * width + (part + 1)
+        span *= width
+    return np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+
+
+def first_positions(codes: ArrayLike, n_codes: int) -> NDArray[np.int64]:
+    """For each dense code ``0 .. n_codes - 1``, the position where it first appears.
+
+    Example:
+        >>> first_positions(np.array([1, 0, 1, 2]), 3).tolist()
+        [1, 0, 3]
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    first = np.zeros(n_codes, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1, dtype=np.int64)
+    return first

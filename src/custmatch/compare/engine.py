@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from custmatch._codes import combine_codes
+from custmatch._codes import combine_all, first_positions
 from custmatch._run_cache import active as run_cache_active
 from custmatch._run_cache import cached, remembered, run_cache, store
 from custmatch.errors import ConfigError, InputError, SchemaError
@@ -148,14 +148,10 @@ def _missing(values: NDArray[np.object_]) -> NDArray[np.bool_]:
 
 def _encode(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[NDArray[np.int64], dict]:
     """One code per row for the combination of ``columns`` and the values of each code."""
-    combined = np.zeros(len(frame), dtype=np.int64)
-    for column in columns:
-        if column not in frame.columns:  # an optional column: all missing
-            continue
-        codes, _ = pd.factorize(frame[column], use_na_sentinel=True)
-        combined = combine_codes(combined, codes)
-    first_row = np.zeros(int(combined.max()) + 1 if len(combined) else 0, dtype=np.int64)
-    first_row[combined[::-1]] = np.arange(len(combined) - 1, -1, -1)  # first occurrence
+    combined = combine_all([pd.factorize(frame[column], use_na_sentinel=True)[0]
+                            for column in columns if column in frame.columns],  # optional
+                           len(frame))
+    first_row = first_positions(combined, int(combined.max()) + 1 if len(combined) else 0)
     values = {}
     for column in columns:
         if column not in frame.columns:

@@ -29,6 +29,7 @@ from rapidfuzz.distance import DamerauLevenshtein as _Damerau
 from rapidfuzz.distance import JaroWinkler as _JaroWinkler
 from rapidfuzz.distance import Levenshtein as _Levenshtein
 
+from custmatch._codes import first_positions
 from custmatch.compare.engine import Comparison, Values
 from custmatch.errors import ConfigError
 
@@ -122,9 +123,7 @@ def unique_rows(hashes: NDArray[np.uint64]) -> tuple[NDArray[np.int64], NDArray[
     """
     inverse, uniques = pd.factorize(hashes)
     inverse = np.asarray(inverse, dtype=np.int64)
-    first = np.empty(len(uniques), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1, dtype=np.int64)
-    return first, inverse
+    return first_positions(inverse, len(uniques)), inverse
 
 
 def similarity(

@@ -28,6 +28,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from pandas.api.extensions import ExtensionArray
 
+from custmatch._codes import combine_all
 from custmatch.errors import ConfigError, InputError, SchemaError
 from custmatch.survive.inputs import check_specs, cluster_codes, record_rank
 from custmatch.survive.rules import (
@@ -238,17 +239,7 @@ class RankContext:
         """One code per distinct combination of the columns' values (nulls included),
         numbered in order of first appearance."""
         if columns not in self._group:
-            combined = np.zeros(self.n, dtype=np.int64)
-            span = 1  # combined < span
-            for c in columns:
-                codes = self.codes(c)[0]
-                width = int(codes.max()) + 2 if self.n else 1
-                if span * width >= 2**62:
-                    combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
-                    span = int(combined.max()) + 1 if self.n else 1
-                combined = combined * width + (codes + 1)
-                span *= width
-            self._group[columns] = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+            self._group[columns] = combine_all([self.codes(c)[0] for c in columns], self.n)
         return self._group[columns]
 
     def frequency(self, columns: tuple[str, ...]) -> NDArray[np.int64]:
