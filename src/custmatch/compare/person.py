@@ -34,7 +34,7 @@ from rapidfuzz.distance import JaroWinkler as _JaroWinkler
 from custmatch.compare.engine import Comparison, Values
 from custmatch.compare.library import present, row_hashes, similarity, text_codes, unique_rows
 from custmatch.errors import ConfigError
-from custmatch.normalize.text import fold_accents
+from custmatch.normalize.text import fold_accents, text_key
 from custmatch.normalize.wordlists import load_mapping
 
 __all__ = ["BirthDate", "FirstName", "Gender", "Surname", "nickname_groups"]
@@ -437,17 +437,16 @@ def _by_distinct_pairs(levels_of: Callable[[Values, Values], NDArray[np.int8]],
 
 
 def _letter_keys(values: NDArray[np.object_]) -> NDArray[np.object_]:
-    """Each name as its letters and digits only, accents folded and lower case (``None``
-    when missing or empty), each distinct value worked out once: the form in which a first
-    name and a surname are compared when looking for an exchange of the two."""
+    """Each name as its :func:`~custmatch.normalize.text.text_key` (letters and digits,
+    accents folded, lower case; ``None`` when missing or empty), each distinct value worked
+    out once: the form in which a first name and a surname are compared when looking for an
+    exchange of the two."""
     values = np.asarray(values, dtype=object)
     out = np.full(len(values), None, dtype=object)
     usable = np.flatnonzero(present(values))
     if len(usable):
         codes, uniques = pd.factorize(values[usable])
-        keys = np.array([
-            "".join(ch for ch in fold_accents(str(u)).casefold() if ch.isalnum()) or None
-            for u in uniques], dtype=object)
+        keys = np.array([text_key(str(u)) for u in uniques], dtype=object)
         out[usable] = keys[codes]
     return out
 

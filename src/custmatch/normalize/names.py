@@ -1231,9 +1231,8 @@ def display_name(parts: NameParts) -> str | None:
     """
     pre, post = _split_title(parts.title)
     given = _given_display(parts)
-    lead = _key(given.split(" ", 1)[0].rstrip(".")) if given else ""
-    if parts.first_name and parts.initials and (lead in _lex().org_words
-                                                or lead in _lex().org_abbrevs):
+    lead = _key(given.split(" ", 1)[0].rstrip(".")) if parts.first_name and given else ""
+    if lead and parts.initials and (lead in _lex().org_words or lead in _lex().org_abbrevs):
         # a given name that reads as a firm ("Fa Aa": Fa. is firma): its initials instead
         given = _given_display(parts._replace(first_name=None))
     person = [*pre]
