@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -516,6 +517,50 @@ def test_parallel_workers_give_the_same_matrix(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", 10)
     parallel = compare(frame, left, right, comps, workers=2, chunk_size=700).matrix
     assert np.array_equal(parallel, sequential)
+
+
+def test_parallel_workers_hand_their_encodings_back_to_the_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside reuse_encodings the workers encode (prepare) each comparison and send the
+    encoding back: later calls in this process prepare nothing again. Prepared values that
+    do not pickle are prepared again here instead, with the same levels."""
+    import threading
+
+    import custmatch.compare.engine as engine
+    from custmatch.compare.engine import reuse_encodings
+
+    main = threading.get_ident()
+
+    @dataclasses.dataclass(frozen=True, repr=False)
+    class Counted(Exact):
+        lock: bool = False
+        calls: list = dataclasses.field(default_factory=list, compare=False, hash=False)
+
+        def prepare(self, values):  # type: ignore[no-untyped-def]
+            self.calls.append(1)  # a worker's calls land in its own copy of the list
+            out = dict(values)
+            if self.lock:
+                out["unpicklable"] = np.array([threading.Lock()] * len(values[self.column]),
+                                              dtype=object)
+            return out
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"p": rng.choice(["1234 AB", "5678 CD", None], 400)})
+    left, right = rng.integers(0, 400, 2000), rng.integers(0, 400, 2000)
+    plain, locked = Counted("p", name="plain"), Counted("p", name="locked", lock=True)
+    expected = compare(frame, left, right, [plain, locked], workers=1).matrix
+    plain.calls.clear()
+    locked.calls.clear()
+    monkeypatch.setattr(engine, "PARALLEL_MIN_PAIRS", 10)
+    with reuse_encodings():
+        first = compare(frame, left, right, [plain, locked], workers=2).matrix
+        assert (plain.calls, locked.calls) == ([], [])  # both prepared in the workers
+        again = compare(frame, left[::-1], right, [plain, locked], workers=1).matrix
+    assert threading.get_ident() == main
+    assert plain.calls == [] and locked.calls == [1]  # only the unpicklable one again
+    assert np.array_equal(first, expected)
+    assert np.array_equal(again, compare(frame, left[::-1], right, [plain, locked],
+                                         workers=1).matrix)
 
 
 @settings(max_examples=30, deadline=None)

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -157,8 +158,9 @@ def _encode(frame: pd.DataFrame, columns: tuple[str, ...]) -> tuple[NDArray[np.i
         if column not in frame.columns:
             values[column] = np.full(len(first_row), None, dtype=object)
             continue
-        col = frame[column].to_numpy(dtype=object, na_value=None)[first_row]
-        values[column] = col
+        # the first rows only: converting a whole datetime column to objects costs
+        # more than the rest of the encoding
+        values[column] = frame[column].take(first_row).to_numpy(dtype=object, na_value=None)
     return combined, values
 
 
@@ -288,19 +290,23 @@ def _compute(frame: pd.DataFrame, left_pos: NDArray[np.int64], right_pos: NDArra
              workers: int | None) -> NDArray[np.int8]:
     matrix = np.empty((len(left_pos), len(comparisons)), dtype=np.int8)
     n_workers = _workers(workers, len(left_pos), len(comparisons))
-    if n_workers > 1 and run_cache_active():
-        for comparison in comparisons:  # encode here, so the workers inherit them
-            _encoded(frame, comparison)
     if n_workers > 1:
-        # fork: the workers inherit frame, positions and comparisons; only the column index
-        # goes out and one int8 column comes back per comparison
+        # fork: the workers inherit frame, positions, comparisons and the encodings made so
+        # far; the column index goes out and one int8 column comes back per comparison,
+        # with the encoding the worker made (encoding is a large part of the work: done in
+        # the workers it runs side by side, and later steps of the run reuse it here)
+        keep = run_cache_active()
         _SHARED.update(frame=frame, left=left_pos, right=right_pos, comparisons=comparisons,
-                       chunk_size=chunk_size)
+                       chunk_size=chunk_size, keep=keep and _encodings_missing(frame,
+                                                                               comparisons))
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
-                for j, column in enumerate(pool.map(_shared_column, range(len(comparisons)))):
+                for j, (column, encoded) in enumerate(
+                        pool.map(_shared_column, range(len(comparisons)))):
                     matrix[:, j] = column
+                    if encoded is not None:
+                        store(frame, "compare.encoded", comparisons[j], pickle.loads(encoded))
         finally:
             _SHARED.clear()
     else:
@@ -388,10 +394,25 @@ def _workers(workers: int | None, n_pairs: int, n_comparisons: int) -> int:
     return min(wanted, n_comparisons)
 
 
-def _shared_column(j: int) -> NDArray[np.int8]:
-    comparisons = _SHARED["comparisons"]
-    return _column(_SHARED["frame"], _SHARED["left"], _SHARED["right"],  # type: ignore[arg-type]
-                   comparisons[j], _SHARED["chunk_size"])  # type: ignore[index,arg-type]
+def _encodings_missing(frame: pd.DataFrame, comparisons: Sequence[Comparison]) -> bool:
+    return any(remembered(frame, "compare.encoded", c) is None for c in comparisons)
+
+
+def _shared_column(j: int) -> tuple[NDArray[np.int8], bytes | None]:
+    """In a worker: the levels of comparison ``j`` and, when the run keeps encodings and
+    this worker made it, the pickled encoding (``None`` when it does not pickle, e.g. a
+    user comparison preparing values that do not: the run then encodes it again)."""
+    frame, comparison = _SHARED["frame"], _SHARED["comparisons"][j]  # type: ignore[index]
+    made = _SHARED["keep"] and remembered(frame, "compare.encoded", comparison) is None
+    column = _column(frame, _SHARED["left"], _SHARED["right"],  # type: ignore[arg-type]
+                     comparison, _SHARED["chunk_size"])  # type: ignore[arg-type]
+    if not made:
+        return column, None
+    try:
+        encoded = pickle.dumps(_encoded(frame, comparison), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # unpicklable prepared values: the run encodes it again later
+        encoded = None
+    return column, encoded
 
 
 def _column(frame: pd.DataFrame, left_pos: NDArray[np.int64], right_pos: NDArray[np.int64],

@@ -211,8 +211,14 @@ class FirstName(Comparison):
             bits[i] = _letter_bits(init_text)
             first_initial[i] = _letter_bits(init_text[:1])
             text[i] = init_text
-        return {"key": key, "group": group, "bits": bits, "first": first_initial,
-                "name_initial": name_initial, "own_initials": own_initials, "text": text,
+        # texts compared for equality also as integer codes (-1 missing): the levels are
+        # computed for millions of pairs, where comparing objects is slow
+        key_code, text_code = text_codes(key, text)
+        group_code = np.stack(text_codes(*group.T), axis=1) if n else \
+            np.full((0, _MAX_NAMES), -1, dtype=np.int64)
+        return {"key": key, "key_code": key_code, "group_code": group_code, "bits": bits,
+                "first": first_initial, "name_initial": name_initial,
+                "own_initials": own_initials, "text_code": text_code,
                 "n_initials": np.array([len(t) for t in text], dtype=np.int64),
                 "first_token": first_token, "chunk": chunk, "n_tokens": n_tokens,
                 "token_length": np.array([len(t) for t in first_token], dtype=np.int64)}
@@ -224,9 +230,9 @@ class FirstName(Comparison):
         return out
 
     def _name_levels(self, left: Values, right: Values) -> NDArray[np.int8]:
-        lk, rk = left["key"], right["key"]
+        lk, rk = left["key_code"], right["key_code"]
         lb, rb = left["bits"], right["bits"]
-        has_l, has_r = present(lk), present(rk)
+        has_l, has_r = lk >= 0, rk >= 0
         null = ((~has_l) & (lb == 0)) | ((~has_r) & (rb == 0))
         both = has_l & has_r
         out = np.zeros(len(lk), dtype=np.int8)
@@ -246,27 +252,25 @@ class FirstName(Comparison):
         swap = int(self.swapped)  # "swapped" sits between else and initials
         initials = np.where(compatible | roepnaam, 1 + swap, 0).astype(np.int8)
         if self.all_initials:
-            lt, rt = left["text"], right["text"]
-            several = (left["n_initials"] >= 2) & (lt == rt)
+            several = (left["n_initials"] >= 2) & (left["text_code"] == right["text_code"])
             initials[several & compatible] = 2 + swap
         out[~both] = initials[~both]
         top = self.n_levels - 1
 
         idx = np.flatnonzero(both)
         if len(idx):
-            a = np.array([str(v) for v in lk[idx]], dtype=object)
-            b = np.array([str(v) for v in rk[idx]], dtype=object)
+            a, b = left["key"][idx], right["key"][idx]  # texts on both sides
             level = np.where(official[idx], initials[idx], 0).astype(np.int8)
             if self.short_names:
                 level[self._short_name(left, right, idx, a, b)] = top - 3
             level[self._similar(left, right, idx, a, b)] = top - 2
-            lg, rg = left["group"][idx], right["group"][idx]
+            lg, rg = left["group_code"][idx], right["group_code"][idx]
             same_group = np.zeros(len(idx), dtype=bool)
             for i in range(_MAX_NAMES):
                 for j in range(_MAX_NAMES):
-                    same_group |= present(lg[:, i]) & (lg[:, i] == rg[:, j])
+                    same_group |= (lg[:, i] >= 0) & (lg[:, i] == rg[:, j])
             level[same_group] = top - 1
-            level[a == b] = top
+            level[lk[idx] == rk[idx]] = top
             out[idx] = level
         out[null] = -1
         return out
@@ -279,9 +283,8 @@ class FirstName(Comparison):
         close = similarity(jw, a, b) >= self.threshold
         if not self.short_names:
             return close
-        fa = np.array([str(v) for v in left["first_token"][idx]], dtype=object)
-        fb = np.array([str(v) for v in right["first_token"][idx]], dtype=object)
-        close |= similarity(jw, fa, fb) >= self.threshold
+        close |= similarity(jw, left["first_token"][idx], right["first_token"][idx]) >= \
+            self.threshold
         return close
 
     @staticmethod
@@ -365,8 +368,13 @@ class Surname(Comparison):
         prefixes = values.get(self.prefix) if self.prefix is not None else None
         if prefixes is None:
             prefixes = np.full(len(keys), None, dtype=object)
-        out["_glued"] = np.array([_glued(p, k) for p, k in zip(prefixes, keys, strict=True)],
-                                 dtype=object)
+        glued = np.array([_glued(p, k) for p, k in zip(prefixes, keys, strict=True)],
+                         dtype=object)
+        # compared for equality over millions of pairs: as integer codes (-1 missing)
+        (out["key_code"], out["partner_code"], out["phonetic_code"],
+         out["partner_phonetic_code"], out["glued_code"]) = text_codes(
+            keys, values[self.partner_key], values[self.phonetic],
+            values[self.partner_phonetic], glued)
         if self.swapped:
             names = values.get(self.first_name)
             out.update(_swap_keys(np.full(len(keys), None, dtype=object) if names is None
@@ -389,34 +397,24 @@ class Surname(Comparison):
 
     def _surname_levels(self, left: Values, right: Values) -> NDArray[np.int8]:
         """The levels without ``swapped`` (else, similar, either_part, phonetic, exact)."""
-        ls, rs = left[self.surname_key], right[self.surname_key]
-        lp, rp = left[self.partner_key], right[self.partner_key]
-        lf, rf = left[self.phonetic], right[self.phonetic]
-        lpf, rpf = left[self.partner_phonetic], right[self.partner_phonetic]
-        has_l, has_r = present(ls), present(rs)
-        both = has_l & has_r
+        ls, rs = left["key_code"], right["key_code"]
         out = np.full(len(ls), -1, dtype=np.int8)
-        idx = np.flatnonzero(both)
+        idx = np.flatnonzero((ls >= 0) & (rs >= 0))
         if not len(idx):
             return out
+        ls, rs = ls[idx], rs[idx]
         level = np.zeros(len(idx), dtype=np.int8)
-        a = np.array([str(v) for v in ls[idx]], dtype=object)
-        b = np.array([str(v) for v in rs[idx]], dtype=object)
-        level[similarity(_JaroWinkler.normalized_similarity, a, b) >= self.threshold] = 1
-        lpi, rpi = lp[idx], rp[idx]
-        part = (present(lpi) & ((lpi == rs[idx]) | (lpi == rpi))) | (
-            present(rpi) & (rpi == ls[idx])
-        )
-        lpfi, rpfi = lpf[idx], rpf[idx]
-        part |= (present(lpfi) & ((lpfi == rf[idx]) | (lpfi == rpfi))) | (
-            present(rpfi) & (rpfi == lf[idx])
-        )
-        level[part] = 2
-        level[present(lf[idx]) & (lf[idx] == rf[idx])] = 3
-        level[a == b] = 4
-        if "_glued" in left and "_glued" in right:
-            lg, rg = left["_glued"][idx], right["_glued"][idx]
-            level[present(lg) & (lg == rg)] = 4
+        level[similarity(_JaroWinkler.normalized_similarity, left[self.surname_key][idx],
+                         right[self.surname_key][idx]) >= self.threshold] = 1
+        for own, partner in (("key_code", "partner_code"),
+                             ("phonetic_code", "partner_phonetic_code")):
+            lo, ro = left[own][idx], right[own][idx]
+            lp, rp = left[partner][idx], right[partner][idx]
+            level[((lp >= 0) & ((lp == ro) | (lp == rp))) | ((rp >= 0) & (rp == lo))] = 2
+        lf, rf = left["phonetic_code"][idx], right["phonetic_code"][idx]
+        level[(lf >= 0) & (lf == rf)] = 3
+        lg, rg = left["glued_code"][idx], right["glued_code"][idx]
+        level[(ls == rs) | ((lg >= 0) & (lg == rg))] = 4
         out[idx] = level
         return out
 
