@@ -161,9 +161,13 @@ class AnyOf(Key):
         n = len(frame)
         ids: dict[Hashable, int] = {}
         all_rows, all_codes = [], []
-        for column in (self.column, *self.others):
+        columns = (self.column, *self.others)
+        for column in columns:
             if column not in frame.columns:
                 self._missing(frame, column)
+        if self.func is None:
+            return self._plain_entries(frame, columns)
+        for column in columns:
             codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
             per_value = [tuple(ids.setdefault(k, len(ids)) for k in self._keys(u))
                          for u in uniques]
@@ -178,6 +182,33 @@ class AnyOf(Key):
         rows = np.concatenate(all_rows)
         codes = np.concatenate(all_codes)
         width = max(len(ids), 1)
+        pair = pd.unique(rows * width + codes)
+        return pair // width, pair % width
+
+    def _plain_entries(self, frame: pd.DataFrame, columns: tuple[str, ...]
+                       ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """:meth:`_entries` without ``func``: one value per cell, numbered across the
+        columns in order of first appearance (as the general path numbers them), worked
+        out per distinct value of each column."""
+        column_codes, keys = [], []
+        for column in columns:
+            codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+            column_codes.append(np.asarray(codes, dtype=np.int64))
+            keys.append(np.array([self._key(u) for u in uniques] if uniques.dtype == object
+                                 else list(uniques), dtype=object))
+        ids, _ = pd.factorize(np.concatenate(keys) if keys else np.zeros(0, object),
+                              use_na_sentinel=True)
+        starts = np.cumsum([0, *(len(k) for k in keys)])
+        all_rows, all_codes = [], []
+        for k, codes in enumerate(column_codes):
+            lookup = np.append(ids[starts[k]:starts[k + 1]], -1).astype(np.int64)
+            found = lookup[codes]  # codes -1 (null) -> the appended -1
+            rows = np.flatnonzero(found >= 0)
+            all_rows.append(rows)
+            all_codes.append(found[rows])
+        rows = np.concatenate(all_rows) if all_rows else np.zeros(0, np.int64)
+        codes = np.concatenate(all_codes) if all_codes else np.zeros(0, np.int64)
+        width = max(int(codes.max()) + 1 if len(codes) else 1, 1)
         pair = pd.unique(rows * width + codes)
         return pair // width, pair % width
 
@@ -605,7 +636,7 @@ def _generate(
     offsets: tuple[int, ...],
 ) -> Pairs:
     n = len(frame)
-    keys_per_rule, report, skipped_tables = [], [], []
+    pairs_per_rule, report, skipped_tables = [], [], []
     unexpected, largest = 0, 0
     with run_cache():
         for rule in rules:
@@ -613,7 +644,7 @@ def _generate(
             if frame_id is not None:
                 across = frame_id[left] != frame_id[right]
                 left, right = left[across], right[across]
-            keys_per_rule.append(left.astype(np.int64) * n + right)
+            pairs_per_rule.append((left, right))
             skipped_tables.append(skipped)
             if getattr(rule, "max_block_size", None) is None:  # a declared cap skips quietly
                 unexpected += len(skipped)
@@ -622,17 +653,7 @@ def _generate(
             report.append({"rule": rule.name, "pairs": len(left),
                            "skipped_blocks": len(skipped), "skipped_records": skipped_records})
     n_rules = len(rules)
-    all_keys = np.concatenate(keys_per_rule) if keys_per_rule else np.zeros(0, np.int64)
-    rule_of = np.repeat(np.arange(n_rules, dtype=np.int64), [len(k) for k in keys_per_rule])
-    if n and n_rules and (n * n) < np.iinfo(np.int64).max // max(n_rules, 1):
-        tagged = np.sort(all_keys * n_rules + rule_of)
-        pair_key, rule_of = tagged // n_rules, tagged % n_rules
-    else:  # pragma: no cover - astronomically large frames
-        order = np.lexsort((rule_of, all_keys))
-        pair_key, rule_of = all_keys[order], rule_of[order]
-    first = np.concatenate(([True], pair_key[1:] != pair_key[:-1])) if len(pair_key) else \
-        np.zeros(0, bool)
-    pair_key, rule_of = pair_key[first], rule_of[first]
+    left_all, right_all, rule_of = _union(pairs_per_rule, n)
     dtype = _position_dtype(n)
     new_per_rule = np.bincount(rule_of, minlength=n_rules)
     for entry, new in zip(report, new_per_rule.tolist(), strict=True):
@@ -648,8 +669,8 @@ def _generate(
             stacklevel=3,
         )
     return Pairs(
-        left=(pair_key // n).astype(dtype) if n else np.zeros(0, dtype),
-        right=(pair_key % n).astype(dtype) if n else np.zeros(0, dtype),
+        left=left_all.astype(dtype),
+        right=right_all.astype(dtype),
         rule=rule_of.astype(np.int16),
         rule_names=tuple(r.name for r in rules),
         n_records=n,
@@ -658,6 +679,42 @@ def _generate(
                                              "skipped_records"]),
         skipped=skipped_all,
     )
+
+
+def _union(per_rule: list[tuple[NDArray[np.integer], NDArray[np.integer]]], n: int
+           ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The union of the rules' pairs, each once with the first rule that produced it,
+    sorted by ``(left, right)``: one sort of the pairs tagged with their rule. Pair and rule
+    are packed into one integer by bit shifts where they fit (divisions cost more than the
+    sort), else by multiplication."""
+    n_rules = len(per_rule)
+    left = np.concatenate([p[0] for p in per_rule]).astype(np.int64) if per_rule else \
+        np.zeros(0, np.int64)
+    right = np.concatenate([p[1] for p in per_rule]).astype(np.int64) if per_rule else \
+        np.zeros(0, np.int64)
+    rule_of = np.repeat(np.arange(n_rules, dtype=np.int64), [len(p[0]) for p in per_rule])
+    row_bits = max(1, (n - 1).bit_length())
+    rule_bits = max(1, (n_rules - 1).bit_length())
+    if 2 * row_bits + rule_bits <= 62:
+        tagged = np.sort((((left << row_bits) | right) << rule_bits) | rule_of)
+        pair_key, rule_of = tagged >> rule_bits, tagged & ((1 << rule_bits) - 1)
+        first = _firsts(pair_key)
+        pair_key, rule_of = pair_key[first], rule_of[first]
+        return pair_key >> row_bits, pair_key & ((1 << row_bits) - 1), rule_of
+    # over 2**29 records: pair key by multiplication, rule by lexsort
+    all_keys = left * n + right
+    order = np.lexsort((rule_of, all_keys))
+    pair_key, rule_of = all_keys[order], rule_of[order]
+    first = _firsts(pair_key)
+    pair_key, rule_of = pair_key[first], rule_of[first]
+    return pair_key // n, pair_key % n, rule_of
+
+
+def _firsts(sorted_keys: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """True at the first of each run of equal sorted keys."""
+    if len(sorted_keys) == 0:
+        return np.zeros(0, dtype=bool)
+    return np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
 
 
 def _positional(frame: pd.DataFrame) -> pd.DataFrame:
