@@ -26,7 +26,9 @@ _CLUSTER_COLUMNS = ("cluster_id", "golden_id", "entity_id")
 
 def cluster_codes(records: pd.DataFrame, clusters: pd.Series | pd.DataFrame,
                    record_ids: np.ndarray) -> tuple[NDArray[np.int64], np.ndarray]:
-    """Cluster code per record (codes follow the sorted cluster ids) and the sorted ids."""
+    """Cluster code per record (codes follow the sorted cluster ids) and the sorted ids.
+
+    ``record_ids`` (the records' ids as text) must be unique."""
     n = len(records)
     if isinstance(clusters, pd.DataFrame):
         if "record_id" not in clusters.columns:
@@ -36,21 +38,11 @@ def cluster_codes(records: pd.DataFrame, clusters: pd.Series | pd.DataFrame,
         if label is None:
             raise SchemaError(f"clusters frame needs a 'cluster_id' column; found "
                               f"{list(clusters.columns)[:10]}")
-        ids = pd.Index(clusters["record_id"].astype(str).to_numpy(dtype=object))
-        if ids.has_duplicates:
-            dups = ids[ids.duplicated()].unique()[:5].tolist()
-            raise InputError(f"clusters list record id(s) more than once: {dups}")
-        position = ids.get_indexer(record_ids)
-        if (position < 0).any():
-            missing = record_ids[position < 0][:5].tolist()
-            raise InputError(f"{int((position < 0).sum())} record id(s) are in no cluster "
-                             f"(every record must be in exactly one), e.g. "
-                             f"{show_values(missing)}")
-        if len(ids) != n:
-            extra = ids.difference(pd.Index(record_ids))[:5].tolist()
-            raise InputError(f"clusters name {len(ids) - n} record id(s) not in the records, "
-                             f"e.g. {show_values(extra)}")
-        values = clusters[label].to_numpy(dtype=object)[position]
+        given = clusters["record_id"].astype(str).to_numpy(dtype=object)
+        if np.array_equal(given, record_ids):  # the records' own ids in their order
+            values = clusters[label].to_numpy(dtype=object)
+        else:
+            values = _aligned(given, record_ids, clusters[label])
     elif isinstance(clusters, pd.Series):
         if len(clusters) != n:
             raise InputError(f"clusters Series has {len(clusters)} entries for {n} records; "
@@ -79,6 +71,26 @@ def cluster_codes(records: pd.DataFrame, clusters: pd.Series | pd.DataFrame,
     remap = np.empty(len(uniques), dtype=np.int64)
     remap[rank] = np.arange(len(uniques))
     return remap[codes], uniques[rank]
+
+
+def _aligned(given: np.ndarray, record_ids: np.ndarray, labels: pd.Series) -> np.ndarray:
+    """The cluster labels of a ``[record_id, cluster_id]`` frame in the records' order;
+    every record exactly once."""
+    ids = pd.Index(given)
+    if ids.has_duplicates:
+        dups = ids[ids.duplicated()].unique()[:5].tolist()
+        raise InputError(f"clusters list record id(s) more than once: {dups}")
+    position = ids.get_indexer(record_ids)
+    if (position < 0).any():
+        missing = record_ids[position < 0][:5].tolist()
+        raise InputError(f"{int((position < 0).sum())} record id(s) are in no cluster "
+                         f"(every record must be in exactly one), e.g. "
+                         f"{show_values(missing)}")
+    if len(ids) != len(record_ids):
+        extra = ids.difference(pd.Index(record_ids))[:5].tolist()
+        raise InputError(f"clusters name {len(ids) - len(record_ids)} record id(s) not in the "
+                         f"records, e.g. {show_values(extra)}")
+    return labels.to_numpy(dtype=object)[position]
 
 
 def record_rank(record_ids: np.ndarray) -> NDArray[np.int64]:
