@@ -36,10 +36,47 @@ from custmatch._run_cache import active as run_cache_active
 from custmatch._run_cache import cached, remembered, run_cache, store
 from custmatch.errors import ConfigError, InputError, SchemaError
 
-__all__ = ["Comparison", "Levels", "check_comparison", "compare", "remember_levels",
-           "reuse_encodings"]
+__all__ = ["Comparison", "Levels", "TakenValues", "check_comparison", "compare",
+           "remember_levels", "reuse_encodings"]
 
 Values = Mapping[str, NDArray[np.object_]]
+
+
+class TakenValues(Mapping[str, np.ndarray]):
+    """Prepared values at some positions (``values[name][at]``), each array taken when it
+    is first read: a comparison reads only some of what it prepared, or only for some
+    pairs, and taking every array for millions of pairs costs more than the levels.
+    Taking from taken values composes the positions instead of copying the arrays.
+
+    Example:
+        >>> base = {"a": np.array([10, 20, 30]), "b": np.array(["x", "y", "z"], dtype=object)}
+        >>> taken = TakenValues(TakenValues(base, np.array([2, 0, 0])), np.array([1, 2]))
+        >>> taken["a"].tolist(), "b" in taken, sorted(taken)
+        ([10, 10], True, ['a', 'b'])
+    """
+
+    __slots__ = ("_at", "_taken", "_values")
+
+    def __init__(self, values: Values, at: NDArray[np.integer]) -> None:
+        if isinstance(values, TakenValues):
+            values, at = values._values, values._at[at]
+        self._values, self._at = values, at
+        self._taken: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        found = self._taken.get(name)
+        if found is None:
+            found = self._taken[name] = np.asarray(self._values[name])[self._at]
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 #: Pairs per chunk: 2M pairs x a handful of object arrays stays well under a gigabyte.
 DEFAULT_CHUNK_SIZE = 2_000_000
@@ -432,8 +469,7 @@ def _column(frame: pd.DataFrame, left_pos: NDArray[np.int64], right_pos: NDArray
             continue
         inverse, unique = pd.factorize(cl[compared] * width + cr[compared])
         ul, ur = unique // width, unique % width
-        lv = {c: v[ul] for c, v in values.items()}
-        rv = {c: v[ur] for c, v in values.items()}
+        lv, rv = TakenValues(values, ul), TakenValues(values, ur)
         levels = _check_levels(comparison, comparison.levels(lv, rv), len(unique))
         chunk[compared] = levels[inverse]
     return out

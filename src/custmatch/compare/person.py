@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz as _fuzz
 from rapidfuzz.distance import JaroWinkler as _JaroWinkler
 
-from custmatch.compare.engine import Comparison, Values
+from custmatch.compare.engine import Comparison, TakenValues, Values
 from custmatch.compare.library import present, row_hashes, similarity, text_codes, unique_rows
 from custmatch.errors import ConfigError
 from custmatch.normalize.text import fold_accents, text_key
@@ -430,8 +430,8 @@ def _by_distinct_pairs(levels_of: Callable[[Values, Values], NDArray[np.int8]],
     first, inverse = unique_rows(row_hashes(left["row"], right["row"]))
     if len(first) == len(inverse):
         return np.asarray(levels_of(left, right), dtype=np.int8)
-    pick = {k: v[first] for k, v in left.items()}, {k: v[first] for k, v in right.items()}
-    return np.asarray(levels_of(*pick), dtype=np.int8)[inverse]
+    return np.asarray(levels_of(TakenValues(left, first), TakenValues(right, first)),
+                      dtype=np.int8)[inverse]
 
 
 def _letter_keys(values: NDArray[np.object_]) -> NDArray[np.object_]:
