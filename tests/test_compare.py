@@ -519,6 +519,34 @@ def test_parallel_workers_give_the_same_matrix(monkeypatch: pytest.MonkeyPatch) 
     assert np.array_equal(parallel, sequential)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_levels_per_pair_equal_levels_per_distinct_pair(seed: int) -> None:
+    """distinct_pairs only changes how often levels runs: Phone, Email and BirthDate
+    (per pair) give what they give when run once per distinct pair, and vice versa."""
+    rng = np.random.default_rng(seed)
+    n = 80
+    frame = pd.DataFrame({
+        "phone": rng.choice(["+31612345678", "+31201234567", "+31687654321", None], n),
+        "phone_kind": rng.choice(["mobile", "landline", None], n),
+        "phone_2": rng.choice(["+31612345678", "+31301234567", None], n),
+        "phone_2_kind": rng.choice(["mobile", "landline", None], n),
+        "email_key": rng.choice(["jan.devries@ziggo.nl", "jan.devries@kpnmail.nl",
+                                 "info@bakkerij.nl", None], n),
+        "email_role": rng.choice([True, False], n),
+        "birth_date": pd.to_datetime(rng.choice(["1980-03-04", "1980-04-03", "1981-03-04",
+                                                 None], n)),
+        "birth_year": rng.choice([1980, 1981, None], n),
+    })
+    left, right = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    comps = [Phone(), Email(), BirthDate()]
+    assert not any(c.distinct_pairs for c in comps)
+    per_pair = compare(frame, left, right, comps, workers=1, chunk_size=97).matrix
+    flipped = [type(c.name, (type(c),), {"distinct_pairs": True})() for c in comps]
+    per_distinct = compare(frame, left, right, flipped, workers=1, chunk_size=97).matrix
+    assert np.array_equal(per_pair, per_distinct)
+
+
 def test_parallel_workers_hand_their_encodings_back_to_the_run(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Inside reuse_encodings the workers encode (prepare) each comparison and send the

@@ -160,6 +160,7 @@ class Phone(Comparison):
     a side without a number.
     """
 
+    distinct_pairs: ClassVar[bool] = False  # integer comparisons: cheaper per pair
     phone: str = "phone"
     kind: str = "phone_kind"
     phone_2: str = "phone_2"
@@ -225,6 +226,7 @@ class Email(Comparison):
     else. Role addresses (info@, klantenservice@, ...) are no evidence about a person: null.
     """
 
+    distinct_pairs: ClassVar[bool] = False  # integer comparisons: cheaper per pair
     email_key: str = "email_key"
     role: str | None = "email_role"
     min_local: int = 5

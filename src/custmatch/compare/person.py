@@ -515,6 +515,7 @@ class BirthDate(Comparison):
     (siblings), and a model may weigh them against a match.
     """
 
+    distinct_pairs: ClassVar[bool] = False  # integer comparisons: cheaper per pair
     column: str = "birth_date"
     year: str | None = "birth_year"
     year_distances: tuple[int, ...] = (2,)
