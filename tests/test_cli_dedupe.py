@@ -186,3 +186,34 @@ def test_failure_while_writing_leaves_no_partial_files(tmp_path: Path, small,
     out = tmp_path / "out"
     assert main(["dedupe", str(tmp_path / "r.csv"), "-o", str(out), "--no-progress"]) == 2
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_largest_table_written_by_a_child_process_is_the_same(tmp_path: Path, small,
+                                                             monkeypatch, fmt: str) -> None:
+    """Above a size the largest table is written in a forked child; the files are the
+    ones written in this process, and a failing write still leaves nothing behind."""
+    if fmt == "parquet" and not has_parquet():
+        pytest.skip("pyarrow is not installed")
+    import custmatch.files as files
+
+    records, _ = small
+    result = custmatch.deduplicate(records, progress=False)
+    suffix = f".{fmt}"
+    files.write_outputs(result, tmp_path / "here", fmt=fmt)
+    monkeypatch.setattr(files, "_BACKGROUND_CELLS", 1)
+    files.write_outputs(result, tmp_path / "child", fmt=fmt)
+    here, child = _outputs(tmp_path / "here", suffix), _outputs(tmp_path / "child", suffix)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(child[name], here[name])
+    original = files._write_table
+
+    def lineage_fails(frame, folder, name, parquet):  # in the child and again in the parent
+        if name == "lineage":
+            raise OSError("disk full")
+        return original(frame, folder, name, parquet)
+
+    monkeypatch.setattr(files, "_write_table", lineage_fails)
+    with pytest.raises(OSError, match="disk full"):
+        files.write_outputs(result, tmp_path / "failed", fmt=fmt)
+    assert not (tmp_path / "failed").exists()

@@ -28,6 +28,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from custmatch.errors import InputError
+from custmatch.normalize.text import in_background
 
 if TYPE_CHECKING:  # pragma: no cover
     from custmatch.pipeline import Result
@@ -232,6 +234,7 @@ def _parquet_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_BACKGROUND_CELLS = 5_000_000  # a table this large is written in a child process
 _LARGE_DICTIONARY = 1 << 16  # categories above which a categorical is written plain
 
 
@@ -299,17 +302,28 @@ def write_outputs(result: Result, folder: str | os.PathLike[str], *,
     target.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".custmatch-partial-", dir=target))
     try:
-        # the tables are written by two threads (Parquet encoding and file writes release
-        # the GIL) while this one writes the model, settings and report
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            tables = [pool.submit(_write_table, frame, staging, name, parquet)
-                      for name, frame in _tables(result, all_pairs).items()]
-            try:
-                others = [result.model.save(staging / "model.json"),
-                          result.settings.save(staging / "settings.json"),
-                          write_report(result, staging / "report.html", truth=truth)]
-            finally:
-                written = [table.result() for table in tables]
+        # the largest table (the lineage: a dozen rows per golden record) is written by a
+        # forked child process, which inherits it without copying; the others by two
+        # threads while this one writes the model, settings and report (converting text
+        # columns holds the GIL, so threads alone overlap little)
+        frames = _tables(result, all_pairs)
+        largest = max(frames, key=lambda name: frames[name].size)
+        background = in_background(
+            partial(_write_table, frames[largest], staging, largest, parquet),
+            enabled=frames[largest].size >= _BACKGROUND_CELLS)
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                tables = [pool.submit(_write_table, frame, staging, name, parquet)
+                          for name, frame in frames.items() if name != largest]
+                try:
+                    others = [result.model.save(staging / "model.json"),
+                              result.settings.save(staging / "settings.json"),
+                              write_report(result, staging / "report.html", truth=truth)]
+                finally:
+                    written = [table.result() for table in tables]
+            written.append(background.result())
+        finally:
+            background.cancel()
         written.extend(others)
         summary = staging / "summary.txt"
         summary.write_text(result.summary() + "\n", encoding="utf-8")
