@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custmatch import InputError
 from custmatch.files import decode_text, read_records
@@ -94,3 +97,49 @@ def test_a_windows_byte_after_the_first_megabyte_switches_to_cp1252(tmp_path: Pa
     frame = read_records(_write(tmp_path, "big.csv", data))
     assert len(frame) == 80_001
     assert frame["Achternaam"].iloc[-1] == "Curaçao"
+
+
+_CELL = st.one_of(st.just(""), st.sampled_from(["NA", "null", " ", "0123", "van der Berg",
+                                                 'Dhr. "Jan"', "a,b", "a;b", "regel\nregel",
+                                                 "Müller", "ĳs", "\u00a0"]),
+                  st.text(st.characters(blacklist_categories=("Cs",)), max_size=6))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_CELL, min_size=3, max_size=3), min_size=0, max_size=8),
+       st.sampled_from([",", ";", "\t", "|"]), st.booleans())
+def test_the_arrow_reader_reads_what_pandas_reads(tmp_path_factory, rows: list[list[str]],
+                                                  sep: str, bom: bool) -> None:
+    """Where pyarrow reads a UTF-8 export at all, it gives pandas' frame: same names,
+    values, missing cells and dtypes (else pandas reads it)."""
+    pytest.importorskip("pyarrow")
+    from custmatch.files import _read_utf8_csv_with_arrow
+
+    path = tmp_path_factory.mktemp("csv") / "export.csv"
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=sep)
+        writer.writerow(["Naam", "Naam", "Plaats"])  # a repeated header name too
+        writer.writerows(rows)
+    expected = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                           encoding="utf-8-sig")
+    found = _read_utf8_csv_with_arrow(path, sep)
+    if found is not None:
+        pd.testing.assert_frame_equal(found, expected)
+        # missing cells are missing the same way (NaN), not merely both missing
+        for column in range(found.shape[1]):
+            assert [type(v) for v in found.iloc[:, column]] == \
+                [type(v) for v in expected.iloc[:, column]]
+
+
+def test_a_large_utf8_export_is_read_by_arrow_and_a_ragged_one_by_pandas(
+        tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from custmatch.files import _read_utf8_csv_with_arrow
+
+    good = _write(tmp_path, "good.csv", (HEADER + "\n" + "\n".join(ROWS) + "\n").encode())
+    assert _read_utf8_csv_with_arrow(good, ";") is not None
+    assert read_records(good).fillna("-").values.tolist() == [
+        ["007", "Müller", "0123", "0612345678"], ["008", "NA", "1234 AB", "-"]]
+    ragged = _write(tmp_path, "ragged.csv", (HEADER + "\n007;Müller\n").encode())
+    assert _read_utf8_csv_with_arrow(ragged, ";") is None  # pandas fills the missing cells
+    assert read_records(ragged).fillna("-").values.tolist() == [["007", "Müller", "-", "-"]]
