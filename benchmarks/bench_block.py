@@ -69,8 +69,9 @@ def prepare_generator(n_records: int, seed: int, difficulty: str, path: str,
     normalize_s = time.perf_counter() - start
     keys = ["postcode", "house_number", "email_key", "phone", "phone_2", "surname_phonetic",
             "surname_key", "partner_surname_key",
-            "partner_surname_phonetic", "birth_date", "initials", "street_key", "city_key"]
-    frame = frame[keys].copy()
+            "partner_surname_phonetic", "birth_date", "initials", "street_key", "city_key",
+            "id_number"]
+    frame = frame[[k for k in keys if k in frame.columns]].copy()
     frame["initial"] = _initial(frame["initials"])
     frame["pc4"] = frame["postcode"].str[:4]
     pd.to_pickle({"frame": frame, "labels": truth["entity_id"].to_numpy(), "link": None,
