@@ -40,6 +40,7 @@ from custmatch.normalize.wordlists import load_mapping
 __all__ = ["BirthDate", "FirstName", "Gender", "Surname", "nickname_groups"]
 
 _MAX_NAMES = 3  # given names compared per record
+_FEW_VALUES = 64  # up to this many values, work them out one by one
 
 
 @functools.cache
@@ -69,6 +70,12 @@ def nickname_groups() -> dict[str, str]:
             if a != b:
                 parent[max(a, b)] = min(a, b)
     return {name: find(name) for name in list(parent)}
+
+
+@functools.cache
+def _default_group_letters() -> dict[str, int]:
+    """:func:`_group_letters` of :func:`nickname_groups` (read only)."""
+    return _group_letters(nickname_groups())
 
 
 def _group_letters(groups: Mapping[str, str]) -> dict[str, int]:
@@ -172,8 +179,11 @@ class FirstName(Comparison):
 
     def _prepare_names(self, names: NDArray[np.object_], inits: NDArray[np.object_]
                        ) -> Values:
-        groups = self.nicknames if self.nicknames is not None else nickname_groups()
-        group_letters = _group_letters(groups)
+        if self.nicknames is None:  # the bundled groups: their letters worked out once
+            groups, group_letters = nickname_groups(), _default_group_letters()
+        else:
+            groups = self.nicknames
+            group_letters = _group_letters(groups)
         n = len(names)
         key = np.empty(n, dtype=object)
         group = np.full((n, _MAX_NAMES), None, dtype=object)
@@ -442,7 +452,9 @@ def _letter_keys(values: NDArray[np.object_]) -> NDArray[np.object_]:
     values = np.asarray(values, dtype=object)
     out = np.full(len(values), None, dtype=object)
     usable = np.flatnonzero(present(values))
-    if len(usable):
+    if len(usable) <= _FEW_VALUES:  # a real-time call's few values: no table of distinct ones
+        out[usable] = [text_key(str(v)) for v in values[usable]]
+    else:
         codes, uniques = pd.factorize(values[usable])
         keys = np.array([text_key(str(u)) for u in uniques], dtype=object)
         out[usable] = keys[codes]
