@@ -86,7 +86,7 @@ class Comparison:
     """Base class: subclasses set ``columns``, ``name``, ``labels`` and implement ``levels``.
 
     ``labels[k]`` names level ``k`` (``labels[0]`` is the else level); the null level ``-1``
-    is always "null". ``levels(left, right)`` receives dicts ``column -> object array`` of
+    is always "null". ``levels(left, right)`` receives mappings ``column -> array`` of
     equal length (unique value combinations; missing values are ``None``) and returns an
     ``int8`` array of levels. Write it vectorised; it is the extension point for your own
     comparisons (see :func:`check_comparison`).
