@@ -566,6 +566,64 @@ def test_few_row_encoding_and_block_decoding(batch) -> None:
     assert list(decoded.columns) == list(schema)
 
 
+_CELLS = st.one_of(st.none(), st.text(max_size=4), st.sampled_from(["a", "\u00e9", '"', "\\"]),
+                   st.integers(-2, 2), st.booleans(),
+                   st.sampled_from([0.0, -0.0, 1.5, float("nan")]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(21, 40), data=st.data())
+def test_column_encoding_equals_encoding_each_row_dict(n: int, data) -> None:
+    """Rows written column by column (each distinct value encoded once) are the JSON of each
+    row's dict of non-missing cells, for every dtype a frame brings: text with missing
+    values, mixed objects (``1 == True``), floats (``0.0 == -0.0``), nullable numbers,
+    categoricals and datetimes."""
+    draw = data.draw
+    texts = draw(st.lists(st.one_of(st.none(), st.sampled_from(["x", "y", "\u00eb", '"q"'])),
+                          min_size=n, max_size=n))
+    mixed = draw(st.lists(_CELLS, min_size=n, max_size=n))
+    floats = draw(st.lists(st.sampled_from([0.0, -0.0, 2.5, float("nan")]), min_size=n,
+                           max_size=n))
+    ints = draw(st.lists(st.one_of(st.none(), st.integers(-3, 3)), min_size=n, max_size=n))
+    days = draw(st.lists(st.one_of(st.none(), st.dates(dt.date(1900, 1, 1),
+                                                         dt.date(2030, 1, 1))),
+                         min_size=n, max_size=n))
+    lists = draw(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(["+316", '"', "\u00e9"]),
+                                                          max_size=2)),
+                          min_size=n, max_size=n))
+    frame = pd.DataFrame({
+        "text": pd.Series(texts, dtype=object),
+        "flags": pd.Series([None if t is None else t == "x" for t in texts], dtype=object),
+        "lists": pd.Series(lists, dtype=object),
+        "mixed": pd.Series(mixed, dtype=object),
+        "float": pd.Series(floats, dtype=np.float64),
+        "int": pd.array(ints, dtype="Int64"),
+        "flag": pd.array([None if i is None else i > 0 for i in ints], dtype="boolean"),
+        "category": pd.Categorical(texts),
+        "day": pd.to_datetime(pd.Series(days, dtype=object)),
+        "stamp": pd.to_datetime(pd.Series(days, dtype=object)).dt.tz_localize("UTC"),
+    })
+    schema = column_schema(frame)
+    expected = []
+    for i in range(n):
+        row = {}
+        for column in frame.columns:
+            value = frame[column].iloc[i]
+            if column in ("day", "stamp"):
+                value = None if value is pd.NaT else \
+                    value.tz_localize(None).strftime("%Y-%m-%dT%H:%M:%S.%f") \
+                    if value.tzinfo else value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+            elif value is pd.NA or value is None or (isinstance(value, float) and
+                                                      value != value):
+                value = None
+            elif isinstance(value, np.generic):
+                value = value.item()
+            if value is not None:
+                row[column] = value
+        expected.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+    assert encode_rows(frame, schema) == expected
+
+
 def test_bsn_fields_are_masked_by_share_as_in_the_batch(tmp_path: Path, batch) -> None:
     """A field is masked when at least half of its values in a call look like BSNs (the
     batch rule), in every record of the call; the record path does the same."""

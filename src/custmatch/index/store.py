@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from custmatch.errors import InputError
 
@@ -201,14 +202,57 @@ def encode_rows(frame: pd.DataFrame, schema: dict[str, str] | None = None) -> li
     names = [str(c) for c in frame.columns]
     if len(frame) <= _FEW_ROWS and frame.columns.is_unique:
         return _encode_few(frame, names, schema)
-    columns = [_column_values(frame[c], schema.get(str(c)) or _kind(frame[c].dtype))
-               for c in frame.columns]
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain)
-    out = []
-    for row in zip(*columns, strict=True):
-        out.append(encoder.encode({n: v for n, v in zip(names, row, strict=True)
-                                   if v is not None}))
-    return out
+    if not frame.columns.is_unique:  # a dict per row: a repeated name keeps its last cell
+        columns = [_column_values(frame[c], schema.get(str(c)) or _kind(frame[c].dtype))
+                   for c in frame.columns]
+        return [_ENCODER.encode({n: v for n, v in zip(names, row, strict=True)
+                                 if v is not None}) for row in zip(*columns, strict=True)]
+    # each row joined from its cells' ready-made '"name":value' texts: what encoding the
+    # row's dict gives, with every distinct value of a column encoded once
+    fragments = [_column_fragments(frame.iloc[:, j], names[j],
+                                   schema.get(names[j]) or _kind(frame.iloc[:, j].dtype))
+                 for j in range(len(names))]
+    return ["{" + ",".join([f for f in row if f is not None]) + "}"
+            for row in zip(*fragments, strict=True)]
+
+
+def _column_fragments(series: pd.Series, name: str, kind: str) -> NDArray[np.object_]:
+    """Per cell, the ``"name":value`` text the row's JSON object holds for it (``None``
+    where the cell is missing and left out). Values are encoded once per distinct value
+    where the column's values compare exactly (not floats, where ``0.0 == -0.0``, nor
+    mixed objects, where ``1 == True``)."""
+    prefix = _ENCODER.encode(name) + ":"
+    dtype = series.dtype
+    exact = not pd.api.types.is_float_dtype(dtype) and (
+        not pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.infer_dtype(series, skipna=True) in _EXACT_OBJECTS)
+    if not exact:
+        values = _column_values(series, kind)
+        out = np.empty(len(values), dtype=object)
+        out[:] = [None if v is None else prefix + _json_value(v) for v in values]
+        return out
+    codes, uniques = pd.factorize(series)
+    plain = _column_values(pd.Series(uniques), kind)
+    texts = np.empty(len(plain) + 1, dtype=object)  # the last one for code -1 (missing)
+    texts[:-1] = [None if v is None else prefix + _json_value(v) for v in plain]
+    texts[-1] = None
+    return texts[codes]
+
+
+#: What :func:`pandas.api.types.infer_dtype` says of object columns whose values compare
+#: exactly (all text, or all bool).
+_EXACT_OBJECTS = ("string", "empty", "boolean")
+_escape = json.encoder.encode_basestring  # what the encoder writes for a str
+
+
+def _json_value(value: Any) -> str:
+    """``_ENCODER.encode(value)``, with texts and lists of texts (a golden record's phone
+    numbers) written directly."""
+    if type(value) is str:
+        return _escape(value)
+    if type(value) is list and all(type(v) is str for v in value):
+        return "[" + ",".join([_escape(v) for v in value]) + "]"
+    return _ENCODER.encode(value)
 
 
 #: Up to this many rows :func:`encode_rows` reads the frame as one object array.
