@@ -241,3 +241,39 @@ def test_one_row_that_needs_the_whole_name_parser() -> None:
     columns = ["first_name", "initials", "prefix", "surname"]
     assert alone[columns].iloc[0].tolist() == among[columns].iloc[0].tolist()
     assert alone.loc[0, "surname"] == "Jansen"
+
+
+_OBJECT_CELLS = st.one_of(st.none(), st.just(float("nan")), st.just(pd.NA), st.text(max_size=3),
+                          st.integers(-2, 2), st.binary(max_size=2))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_OBJECT_CELLS, max_size=12))
+def test_output_columns_get_the_dtype_and_values_pandas_infers(cells: list) -> None:
+    """A normalised column converted by pyarrow is what pandas itself makes of the object
+    array in a frame (pandas 3: ``str`` when all values are texts or missing)."""
+    from custmatch.normalize.frame import _inferred_array
+
+    values = np.empty(len(cells), dtype=object)
+    values[:] = cells
+    expected = pd.DataFrame(index=range(len(cells)))
+    expected["c"] = pd.Series(values, dtype=object).array
+    got = pd.DataFrame(index=range(len(cells)))
+    got["c"] = _inferred_array(values)
+    pd.testing.assert_series_equal(got["c"], expected["c"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=10),
+       st.sampled_from(["object", "str", "string"]))
+def test_raw_columns_keep_what_their_values_would_be_inferred_as(cells: list, dtype: str) -> None:
+    """An input column copied into the result (``raw_*``, pass-through) has the dtype and
+    values its values would get as a fresh column, whatever dtype the input had."""
+    from custmatch.normalize.frame import _raw_column
+
+    series = pd.Series(cells, dtype=object).astype(dtype)
+    expected = pd.DataFrame(index=range(len(cells)))
+    expected["c"] = series.to_numpy()
+    got = pd.DataFrame(index=range(len(cells)))
+    got["c"] = _raw_column(series)
+    pd.testing.assert_series_equal(got["c"], expected["c"])
