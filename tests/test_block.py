@@ -118,14 +118,19 @@ def test_any_of_puts_married_names_in_both_blocks() -> None:
     assert pair_set(with_initial) == {(0, 1)}
 
 
+_TEXT_DTYPES = ["object", "string"] + (["str"] if pd.__version__ >= "3" else [])
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(*[st.sampled_from(["jansen", " jansen", "de vries", "", "  ", None,
-                                              "Ålund"])] * 2), min_size=0, max_size=30))
+                                              "Ålund"])] * 2), min_size=0, max_size=30),
+       st.sampled_from(_TEXT_DTYPES))
 def test_any_of_without_func_gives_the_entries_of_the_general_path(
-        cells: list[tuple[str | None, str | None]]) -> None:
+        cells: list[tuple[str | None, str | None]], dtype: str) -> None:
     """The per-column path of a plain any_of (no func) numbers values and drops blanks
-    exactly as the general per-value path does (reached here with an identity func)."""
-    frame = pd.DataFrame(cells, columns=["a", "b"], dtype=object)
+    exactly as the general per-value path does (reached here with an identity func), for
+    text columns of every dtype."""
+    frame = pd.DataFrame(cells, columns=["a", "b"], dtype=object).astype(dtype)
     plain = any_of("a", "b").entries(frame)
     general = any_of("a", "b", func=lambda v: v).entries(frame)
     assert [x.tolist() for x in plain] == [x.tolist() for x in general]
