@@ -141,6 +141,21 @@ def test_factorize_text_codes_match_a_dict_of_distinct_values(values: list[objec
             assert uniques[code] == value
 
 
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="ab\x00", max_size=3)), max_size=30),
+       st.sampled_from(["string[pyarrow]", "large_string[pyarrow]"]))
+def test_factorize_text_of_arrow_strings_keeps_nul_strings_apart(values: list[object],
+                                                                dtype: str) -> None:
+    """pyarrow-backed texts (as pandas 3 reads them) are factorized by their bytes: strings
+    that differ after a NUL get their own codes."""
+    pytest.importorskip("pyarrow")
+    from custmatch.normalize.text import factorize_text
+
+    codes, uniques = factorize_text(pd.Series(values, dtype=object).astype(dtype))
+    distinct = list(dict.fromkeys(v for v in values if v is not None))
+    assert [None if c < 0 else uniques[c] for c in codes] == values
+    assert len(uniques) == len(distinct)
+
+
 def _fail() -> int:
     raise ValueError("no")
 

@@ -192,7 +192,7 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     uniques = np.asarray(uniques, dtype=object)
-    if not _may_hold_nul(values, codes, uniques):
+    if _arrow_backed(values) or not _may_hold_nul(values, codes, uniques):
         return codes, uniques
     as_list = values.tolist()
     # the merged strings are missing from ``uniques``, so look at the values themselves
@@ -206,6 +206,14 @@ def factorize_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
                 out[k] = keys.setdefault(v, len(keys))
         return out, np.array(list(keys), dtype=object)
     return codes, uniques
+
+
+def _arrow_backed(values: object) -> bool:
+    """Whether ``values`` are pyarrow strings, which pandas factorizes by comparing their
+    bytes (a NUL character does not end the comparison there)."""
+    dtype = getattr(values, "dtype", None)
+    return (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or \
+        isinstance(dtype, pd.ArrowDtype)
 
 
 def _may_hold_nul(values: pd.Series, codes: np.ndarray, uniques: np.ndarray) -> bool:
