@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["combine_all", "combine_codes", "first_positions"]
+__all__ = ["combine_all", "combine_codes", "first_positions", "python_values"]
 
 
 def combine_codes(combined: ArrayLike, codes: ArrayLike) -> NDArray[np.int64]:
@@ -59,3 +59,15 @@ def first_positions(codes: ArrayLike, n_codes: int) -> NDArray[np.int64]:
     first = np.zeros(n_codes, dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1, dtype=np.int64)
     return first
+
+
+def python_values(values: object) -> NDArray[np.object_]:
+    """The values of an array (such as the distinct values ``pd.factorize`` returns) as an
+    object array of Python values, converted in one call: iterating a pyarrow-backed
+    array yields its values one slow step at a time.
+
+    Example:
+        >>> python_values(pd.array(["a", "b"], dtype="string")).tolist()
+        ['a', 'b']
+    """
+    return np.asarray(values, dtype=object)

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from custmatch._codes import combine_codes
+from custmatch._codes import combine_codes, python_values
 from custmatch._run_cache import cached, run_cache
 from custmatch.errors import ConfigError, CustmatchWarning, InputError, SchemaError
 
@@ -119,7 +119,7 @@ class Key:
             )
         values = frame[self.column]
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        keys = [self._key(v) for v in _objects(uniques)]
+        keys = [self._key(v) for v in python_values(uniques)]
         key_codes, key_values = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
         lookup = np.append(key_codes, -1).astype(np.int64)  # position -1 -> null
         return lookup[codes], list(key_values)
@@ -135,12 +135,6 @@ class Key:
             return self.func(value)
         except (TypeError, ValueError, AttributeError):
             return None
-
-
-def _objects(uniques: object) -> NDArray[np.object_]:
-    """The distinct values of a factorized column as Python objects, converted in one call
-    (iterating a pyarrow-backed array yields its values one slow step at a time)."""
-    return np.asarray(uniques, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -176,7 +170,7 @@ class AnyOf(Key):
         for column in columns:
             codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
             per_value = [tuple(ids.setdefault(k, len(ids)) for k in self._keys(u))
-                         for u in _objects(uniques)]
+                         for u in python_values(uniques)]
             counts = np.array([len(v) for v in per_value] + [0], dtype=np.int64)[codes]
             flat = np.array([k for v in per_value for k in v], dtype=np.int64)
             starts = np.concatenate(([0], np.cumsum([len(v) for v in per_value])))[:-1]
@@ -200,7 +194,7 @@ class AnyOf(Key):
         for column in columns:
             codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
             column_codes.append(np.asarray(codes, dtype=np.int64))
-            keys.append(np.array([self._key(u) for u in _objects(uniques)], dtype=object))
+            keys.append(np.array([self._key(u) for u in python_values(uniques)], dtype=object))
         ids, _ = pd.factorize(np.concatenate(keys) if keys else np.zeros(0, object),
                               use_na_sentinel=True)
         starts = np.cumsum([0, *(len(k) for k in keys)])

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from custmatch._codes import python_values
 from custmatch.block import AnyOf, BlockingRule, BlockOn, Key
 from custmatch.errors import ConfigError, SchemaError
 from custmatch.model import MatchModel
@@ -84,7 +85,7 @@ def _key_texts(frame: pd.DataFrame, key: Key) -> tuple[NDArray[np.int64], NDArra
     n = len(frame)
     if not isinstance(key, AnyOf):
         codes, values = key.factorize(frame)
-        table = np.array([str(v) for v in values] + [None], dtype=object)
+        table = np.array([str(v) for v in python_values(values)] + [None], dtype=object)
         rows = np.flatnonzero(codes >= 0).astype(np.int64)
         return rows, table[codes[rows]]
     all_rows, all_texts = [], []
@@ -92,7 +93,7 @@ def _key_texts(frame: pd.DataFrame, key: Key) -> tuple[NDArray[np.int64], NDArra
         if column not in frame.columns:
             raise SchemaError(f"blocking key {key.name!r} needs column {column!r}")
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
-        per_value = [tuple(str(k) for k in key._keys(u)) for u in uniques]
+        per_value = [tuple(str(k) for k in key._keys(u)) for u in python_values(uniques)]
         counts = np.array([len(v) for v in per_value] + [0], dtype=np.int64)[codes]
         flat = np.array([k for v in per_value for k in v], dtype=object)
         starts = np.concatenate(([0], np.cumsum([len(v) for v in per_value])))[:-1]
@@ -180,7 +181,7 @@ def record_keys(frame: pd.DataFrame, rules: Sequence[BlockOn]
         if not len(current):
             continue
         codes, uniques = pd.factorize(current["text"])
-        hashes = np.array([(_hash(t) & ~_RULE_BITS) | number for t in uniques],
+        hashes = np.array([(_hash(t) & ~_RULE_BITS) | number for t in python_values(uniques)],
                           dtype=np.int64)
         out_rows.append(current["row"].to_numpy(dtype=np.int64))
         out_keys.append(hashes[codes])
@@ -206,11 +207,11 @@ def tf_values(frame: pd.DataFrame, specs: Sequence[TermFrequency]
             codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
             if i == 0 and spec.key is not None:
                 func = KEY_FUNCTIONS[spec.key]
-                mapped = [func(u) for u in uniques]
+                mapped = [func(u) for u in python_values(uniques)]
                 texts = [None if m is None or (isinstance(m, float) and m != m) else str(m)
                          for m in mapped]
             else:
-                texts = [str(u) for u in uniques]
+                texts = [str(u) for u in python_values(uniques)]
             parts.append(np.array([*texts, None], dtype=object)[codes])
         joined = np.full(len(frame), None, dtype=object)
         for row in range(len(frame)):
