@@ -75,7 +75,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from custmatch._codes import combine_codes
+from custmatch._codes import combine_codes, python_values
 from custmatch.errors import ConfigError, InputError, SchemaError, show_value
 
 __all__ = [
@@ -610,8 +610,8 @@ def _key_codes(series: pd.Series) -> NDArray[np.int64]:
     """Integer code per value; ``-1`` for null and blank strings."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     codes = codes.astype(_I64)
-    blank = np.fromiter((isinstance(u, str) and not u.strip() for u in uniques), dtype=bool,
-                        count=len(uniques))
+    blank = np.fromiter((isinstance(u, str) and not u.strip() for u in python_values(uniques)),
+                        dtype=bool, count=len(uniques))
     if blank.any():
         codes = np.where(codes >= 0, np.where(np.r_[blank, False][codes], -1, codes), -1)
     return codes
@@ -656,7 +656,10 @@ def _household_roots(records: pd.DataFrame, cluster: NDArray[np.int64], k: int
     shared = np.zeros(int(address.max(initial=-1)) + 2, dtype=bool)  # [-1]: no address
     shared[_shared_key_edges(everyone, address, cluster)[2]] = True
     rows = np.flatnonzero(shared[address])
-    subset, address, cluster = records.iloc[rows], address[rows], cluster[rows]
+    wanted = [c for c in ("surname_key", "partner_surname_key", "phone", "phone_kind",
+                          "phone_2", "phone_2_kind") if c in records.columns]
+    # only the columns read below: a row subset of every column costs more than the rest
+    subset, address, cluster = records[wanted].iloc[rows], address[rows], cluster[rows]
     signals = []
     names = [c for c in ("surname_key", "partner_surname_key") if c in subset.columns]
     if names:
