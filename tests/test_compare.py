@@ -627,3 +627,32 @@ def test_combine_all_is_combine_codes_column_by_column(columns: list[list[int]])
     assert got.tolist() == expected.tolist()
     first = first_positions(got, int(got.max()) + 1)
     assert [got.tolist().index(code) for code in range(len(first))] == first.tolist()
+
+
+_NAME_CELLS = st.one_of(st.none(), st.just(float("nan")), st.just(""),
+                        st.sampled_from(["Jan", "jan ", "Hans", "Johannes", "Ëlla-Marie",
+                                         "J.H.", "P.A.", "van", "de", "Jansen", "Berg"]),
+                        st.text(max_size=5))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(_NAME_CELLS, _NAME_CELLS, _NAME_CELLS, _NAME_CELLS), min_size=1,
+                max_size=8))
+def test_name_comparisons_prepare_few_values_as_many(rows: list[tuple]) -> None:
+    """A real-time call's few values (worked out one by one, remembered across calls) are
+    prepared exactly as the same values among many (the batch path). Missing values come
+    as None or NaN (the engine and the index hand over None for pd.NA)."""
+    few = len(rows)
+    many = (rows * (70 // few + 1))[:70]
+    for comparison in (FirstName(), Surname()):
+        def cells(chosen: list[tuple], comparison=comparison) -> dict[str, np.ndarray]:
+            out = {}
+            for k, column in enumerate(comparison.columns[:4]):
+                values = np.empty(len(chosen), dtype=object)
+                values[:] = [row[k] for row in chosen]
+                out[column] = values
+            return out
+        small = comparison.prepare(cells(rows))
+        large = comparison.prepare(cells(many))
+        for name, values in small.items():
+            assert np.asarray(values).tolist() == np.asarray(large[name])[:few].tolist(), name

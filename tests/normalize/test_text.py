@@ -156,6 +156,20 @@ def test_factorize_text_of_arrow_strings_keeps_nul_strings_apart(values: list[ob
     assert len(uniques) == len(distinct)
 
 
+@given(st.text(max_size=12))
+def test_fold_accents_of_ascii_text_is_the_text_and_matches_the_decomposition(text: str) -> None:
+    """The ASCII shortcut gives what removing the combining marks of the NFKD form gives."""
+    import unicodedata
+
+    from custmatch.normalize.text import fold_accents
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    expected = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert fold_accents(text) == expected
+    ascii_text = text.encode("ascii", "ignore").decode()
+    assert fold_accents(ascii_text) == ascii_text
+
+
 def _fail() -> int:
     raise ValueError("no")
 

@@ -50,13 +50,18 @@ def present(values: NDArray[np.object_]) -> NDArray[np.bool_]:
     """True where a value is usable: not None/NaN and not an empty string.
 
     Example:
-        >>> present(np.array(["a", None, "", float("nan")], dtype=object)).tolist()
-        [True, False, False, False]
+        >>> present(np.array(["a", None, "", float("nan"), pd.NA], dtype=object)).tolist()
+        [True, False, False, False, False]
     """
     values = np.asarray(values, dtype=object)
     if len(values) == 0:
         return np.zeros(0, dtype=bool)
-    return ~pd.isna(values) & (values != "")
+    usable = ~pd.isna(values)
+    if usable.all():
+        return values != ""
+    # only the values that are there are compared (``pd.NA != ""`` has no truth value)
+    usable[usable] = values[usable] != ""
+    return usable
 
 
 def text_codes(*arrays: NDArray[np.object_]) -> list[NDArray[np.int64]]:

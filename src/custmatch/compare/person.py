@@ -195,32 +195,16 @@ class FirstName(Comparison):
         first_token = np.full(n, "", dtype=object)
         chunk = np.full(n, "", dtype=object)
         n_tokens = np.zeros(n, dtype=np.int64)
+        # a real-time call's few names repeat across calls (common names): remembered
+        memo = self.nicknames is None and n <= _FEW_VALUES
         for i in range(n):
-            name_key = _key(names[i])
-            key[i] = name_key
-            init_text = _initial_letters(str(inits[i])) if present(inits[i:i + 1])[0] else ""
-            tokens = name_key.replace("-", " ").split() if name_key else []
-            if name_key:
-                derived = "".join(_initial_letters(t)[:1] for t in tokens)
-                # the roepnaam's initial, or that of an official name it stands for (Hans,
-                # Johannes: H or J)
-                first_group = groups.get(tokens[0], tokens[0])
-                name_initial[i] = _letter_bits(_initial_letters(tokens[0])[:1]) | \
-                    group_letters.get(first_group, 0)
-                for j, token in enumerate(tokens[:_MAX_NAMES]):
-                    group[i, j] = groups.get(token, token)
-                first_token[i] = tokens[0]
-                chunk[i] = _short_name_chunk(tokens[0])
-                n_tokens[i] = len(tokens)
-                # initials that the name does not explain: the official names behind a
-                # roepnaam (Nel, P.A.) or initials added to the name (Jan H.)
-                own_initials[i] = bool(init_text) and not (
-                    init_text.startswith(derived) or derived.startswith(init_text))
-                if not init_text:
-                    init_text = derived
-            bits[i] = _letter_bits(init_text)
-            first_initial[i] = _letter_bits(init_text[:1])
-            text[i] = init_text
+            name, init = names[i], inits[i]
+            if memo and _memo_key(name) and _memo_key(init):
+                fields = _default_name_fields(name, init)
+            else:
+                fields = _name_fields(name, init, groups, group_letters)
+            (key[i], group[i, :], bits[i], first_initial[i], name_initial[i], own_initials[i],
+             text[i], first_token[i], chunk[i], n_tokens[i]) = fields
         # texts compared for equality also as integer codes (-1 missing): the levels are
         # computed for millions of pairs, where comparing objects is slow
         key_code, text_code = text_codes(key, text)
@@ -318,6 +302,61 @@ class FirstName(Comparison):
         return out
 
 
+#: What :func:`_name_fields` gives for one name and its initials, in that order.
+_NameFields = tuple[str | None, tuple[str | None, ...], int, int, int, bool, str, str, str, int]
+
+
+def _name_fields(name: object, inits: object, groups: Mapping[str, str],
+                 group_letters: Mapping[str, int]) -> _NameFields:
+    """What FirstName compares of one first name with its initials: the name key, the
+    nickname groups of its first given names, the initials as letter bits, the first
+    initial, the initial(s) the name stands for, whether the initials are not those of the
+    name, the initials text, the first given name, its short-name chunk and the number of
+    given names."""
+    name_key = _key(name)
+    init_text = _initial_letters(str(inits)) if _usable(inits) else ""
+    tokens = name_key.replace("-", " ").split() if name_key else []
+    group: list[str | None] = [None] * _MAX_NAMES
+    name_initial, own_initials, first_token, chunk = 0, False, "", ""
+    if name_key:
+        derived = "".join(_initial_letters(t)[:1] for t in tokens)
+        # the roepnaam's initial, or that of an official name it stands for (Hans,
+        # Johannes: H or J)
+        first_group = groups.get(tokens[0], tokens[0])
+        name_initial = _letter_bits(_initial_letters(tokens[0])[:1]) | \
+            group_letters.get(first_group, 0)
+        for j, token in enumerate(tokens[:_MAX_NAMES]):
+            group[j] = groups.get(token, token)
+        first_token = tokens[0]
+        chunk = _short_name_chunk(tokens[0])
+        # initials that the name does not explain: the official names behind a
+        # roepnaam (Nel, P.A.) or initials added to the name (Jan H.)
+        own_initials = bool(init_text) and not (
+            init_text.startswith(derived) or derived.startswith(init_text))
+        if not init_text:
+            init_text = derived
+    return (name_key, tuple(group), _letter_bits(init_text), _letter_bits(init_text[:1]),
+            name_initial, own_initials, init_text, first_token, chunk, len(tokens))
+
+
+@functools.lru_cache(maxsize=16384)
+def _default_name_fields(name: str | None, inits: str | None) -> _NameFields:
+    """:func:`_name_fields` with the bundled nickname groups, remembered per value."""
+    return _name_fields(name, inits, nickname_groups(), _default_group_letters())
+
+
+def _memo_key(value: object) -> bool:
+    """Whether a value can key a memo (a text or None: hashable, equal to itself)."""
+    return value is None or type(value) is str
+
+
+def _usable(value: object) -> bool:
+    """:func:`~custmatch.compare.library.present` of one value."""
+    return not (value is None or value is pd.NA or value is pd.NaT or
+                (isinstance(value, float) and value != value) or
+                (isinstance(value, str) and value == ""))
+
+
 def _short_name_chunk(token: str) -> str:
     """The first three letters of a given name without a diminutive ending (``marieke`` ->
     ``mar``, ``tineke`` -> ``tin``); ``""`` when fewer than three letters remain."""
@@ -378,8 +417,13 @@ class Surname(Comparison):
         prefixes = values.get(self.prefix) if self.prefix is not None else None
         if prefixes is None:
             prefixes = np.full(len(keys), None, dtype=object)
-        glued = np.array([_glued(p, k) for p, k in zip(prefixes, keys, strict=True)],
-                         dtype=object)
+        if len(keys) <= _FEW_VALUES:  # a real-time call's few surnames: remembered
+            glued = np.array([_remembered_glued(p, k) if _memo_key(p) and _memo_key(k)
+                              else _glued(p, k) for p, k in zip(prefixes, keys, strict=True)],
+                             dtype=object)
+        else:
+            glued = np.array([_glued(p, k) for p, k in zip(prefixes, keys, strict=True)],
+                             dtype=object)
         # compared for equality over millions of pairs: as integer codes (-1 missing)
         (out["key_code"], out["partner_code"], out["phonetic_code"],
          out["partner_phonetic_code"], out["glued_code"]) = text_codes(
@@ -452,13 +496,18 @@ def _letter_keys(values: NDArray[np.object_]) -> NDArray[np.object_]:
     values = np.asarray(values, dtype=object)
     out = np.full(len(values), None, dtype=object)
     usable = np.flatnonzero(present(values))
-    if len(usable) <= _FEW_VALUES:  # a real-time call's few values: no table of distinct ones
-        out[usable] = [text_key(str(v)) for v in values[usable]]
+    if len(usable) <= _FEW_VALUES:  # a real-time call's few values: remembered across calls
+        out[usable] = [_remembered_text_key(str(v)) for v in values[usable]]
     else:
         codes, uniques = pd.factorize(values[usable])
         keys = np.array([text_key(str(u)) for u in uniques], dtype=object)
         out[usable] = keys[codes]
     return out
+
+
+#: :func:`~custmatch.normalize.text.text_key` remembered per value (common names recur in
+#: every real-time call)
+_remembered_text_key = functools.lru_cache(maxsize=16384)(text_key)
 
 
 def _swap_keys(names: NDArray[np.object_], surnames: NDArray[np.object_]) -> Values:
@@ -496,6 +545,10 @@ def _glued(prefix: object, key: object) -> str | None:
         return None
     text = str(key) if prefix is None or prefix != prefix else f"{prefix}{key}"
     return "".join(ch for ch in fold_accents(text).casefold() if ch.isalnum())
+
+
+#: :func:`_glued` remembered per value, for a real-time call's few surnames
+_remembered_glued = functools.lru_cache(maxsize=16384)(_glued)
 
 
 def _ymd(value: object) -> tuple[int, int, int]:

@@ -95,6 +95,8 @@ def fold_accents(text: str) -> str:
         >>> fold_accents("Hoëvell Müller Coöperatie")
         'Hoevell Muller Cooperatie'
     """
+    if text.isascii():  # ASCII has no decompositions and no combining marks
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
