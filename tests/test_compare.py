@@ -22,7 +22,7 @@ from custmatch.compare import (
 )
 from custmatch.compare.contact import Address, Email, Phone
 from custmatch.compare.organisation import Organisation, OrganisationContact, organisation_key
-from custmatch.compare.person import BirthDate, FirstName, Gender, Surname
+from custmatch.compare.person import _FEW_VALUES, BirthDate, FirstName, Gender, Surname
 from custmatch.errors import ConfigError, InputError, SchemaError
 
 
@@ -643,7 +643,8 @@ def test_name_comparisons_prepare_few_values_as_many(rows: list[tuple]) -> None:
     prepared exactly as the same values among many (the batch path). Missing values come
     as None or NaN (the engine and the index hand over None for pd.NA)."""
     few = len(rows)
-    many = (rows * (70 // few + 1))[:70]
+    size = _FEW_VALUES + 8  # past the one-by-one path
+    many = (rows * (size // few + 1))[:size]
     for comparison in (FirstName(), Surname()):
         def cells(chosen: list[tuple], comparison=comparison) -> dict[str, np.ndarray]:
             out = {}

@@ -40,7 +40,8 @@ from custmatch.normalize.wordlists import load_mapping
 __all__ = ["BirthDate", "FirstName", "Gender", "Surname", "nickname_groups"]
 
 _MAX_NAMES = 3  # given names compared per record
-_FEW_VALUES = 64  # up to this many values, work them out one by one
+_FEW_VALUES = 512  # up to this many values (a real-time call), work them out one by one,
+#                    remembering common ones across calls
 
 
 @functools.cache

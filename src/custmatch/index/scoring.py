@@ -77,16 +77,23 @@ def count_row_values(con: sqlite3.Connection, model: MatchModel,
 
 def _counted(con: sqlite3.Connection, per_spec: Sequence[NDArray[np.object_]],
              pending: int | None) -> list[NDArray[np.float64]]:
+    # every spec's wanted values in one statement where they fit (a real-time call's few)
+    wanted = [(k, v) for k, values in enumerate(per_spec)
+              for v in sorted({v for v in values if v is not None})]
+    found: dict[int, dict[str, int]] = {k: {} for k in range(len(per_spec))}
+    for part in chunks(wanted, 450):  # two parameters per value
+        marks = ",".join(["(?, ?)"] * len(part))
+        # the wanted pairs drive the join: one primary-key lookup each
+        for spec, value, n in con.execute(
+                f"SELECT tf.spec, tf.value, tf.n FROM (VALUES {marks}) AS w CROSS JOIN tf "
+                "ON tf.spec = w.column1 AND tf.value = w.column2",
+                [x for pair in part for x in pair]).fetchall():
+            found[spec][value] = n
+    totals = dict(con.execute("SELECT spec, n FROM tf_total").fetchall()) if per_spec else {}
     out = []
     for k, values in enumerate(per_spec):
-        wanted = sorted({v for v in values if v is not None})
-        counts: dict[str, int] = {}
-        for part in chunks(wanted):
-            marks = ",".join("?" * len(part))
-            counts.update(con.execute(f"SELECT value, n FROM tf WHERE spec=? AND value IN "
-                                      f"({marks})", (k, *part)).fetchall())
-        row = con.execute("SELECT n FROM tf_total WHERE spec=?", (k,)).fetchone()
-        total = int(row[0]) if row else 0
+        counts = found[k]
+        total = int(totals.get(k, 0))
         if pending is not None and values[pending] is not None:
             counts[values[pending]] = counts.get(values[pending], 0) + 1
             total += 1
