@@ -482,11 +482,25 @@ def _person_name_columns(src: _Inputs) -> dict[str, np.ndarray]:
     return out.columns
 
 
+#: Name columns no later step changes: the names process converts them to their final
+#: (pandas 3: ``str``) arrays itself, off the serial path of the main process.
+_FINAL_NAME_COLUMNS = ("first_name", "initials", "prefix", "surname", "partner_prefix",
+                       "partner_surname", "surname_key", "surname_phonetic",
+                       "partner_surname_key", "partner_surname_phonetic")
+
+
 def _pack(columns: dict[str, np.ndarray]) -> dict[str, object]:
-    """Columns in a compact form for sending between processes: codes and distinct values."""
+    """Columns in a compact form for sending between processes: codes and distinct values,
+    or (final name columns of texts, pandas 3 with pyarrow) their final arrays."""
     packed: dict[str, object] = {}
     for name, values in columns.items():
         packed[name] = values
+        if name in _FINAL_NAME_COLUMNS and isinstance(values, np.ndarray) and \
+                values.dtype == object:
+            final = _inferred_array(values)
+            if not isinstance(final, pd.arrays.NumpyExtensionArray):  # texts: pyarrow
+                packed[name] = final
+                continue
         if isinstance(values, np.ndarray) and values.dtype == object:
             codes, uniques = factorize_text(pd.Series(values, dtype=object, copy=False))
             if _all_none(values[codes < 0]):
@@ -527,6 +541,8 @@ def _result_column(name: str, values: object) -> object:
         return _categorical(np.asarray(values, dtype=object))
     if isinstance(values, pd.Series):
         return values.array
+    if isinstance(values, pd.api.extensions.ExtensionArray):  # already final (see _pack)
+        return values
     return np.asarray(values, dtype=object)
 
 
