@@ -598,7 +598,8 @@ def test_few_and_many_records_give_the_same_result(monkeypatch):
 
 
 def test_frame_built_by_the_public_constructor_is_the_same():
-    from custmatch.survive.golden import _frame, _frame_of_series, _stored
+    from custmatch._frames import _frame_of_series, _stored
+    from custmatch._frames import frame_from_arrays as _frame
 
     recs, clusters, specs = _mixed_dtype_records()
     golden = golden_records(recs, clusters, specs).golden

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from custmatch._frames import frame_from_arrays
 from custmatch.errors import InputError
 
 __all__ = [
@@ -382,8 +383,8 @@ def decode_dicts(dicts: Sequence[dict[str, Any]], schema: dict[str, str],
                  extra: bool = False) -> pd.DataFrame:
     """:func:`decode_rows` of rows already read from JSON.
 
-    The text columns go into the frame as one block (one object array, not a Series per
-    column: most of the schema is text, and a real-time call decodes a few rows of it).
+    The columns become the frame in one step (object arrays for text: most of the schema is
+    text, and a real-time call decodes a few rows of it).
     """
     names = list(schema)
     if extra:
@@ -393,18 +394,15 @@ def decode_dicts(dicts: Sequence[dict[str, Any]], schema: dict[str, str],
         names = list(seen)
     n = len(dicts)
     index = pd.RangeIndex(n)
-    kinds = [schema.get(name, "object") for name in names]
-    texts = [name for name, kind in zip(names, kinds, strict=True) if kind == "object"]
-    block = np.empty((n, len(texts)), dtype=object)
-    column = np.empty(n, dtype=object)
-    for j, name in enumerate(texts):
-        column[:] = [d.get(name) for d in dicts]
-        block[:, j] = column
-    frame = pd.DataFrame(block, columns=texts, index=index, dtype=object, copy=False)
-    for position, (name, kind) in enumerate(zip(names, kinds, strict=True)):
-        if kind != "object":
-            frame.insert(position, name, _typed([d.get(name) for d in dicts], kind, index))
-    return frame
+    columns: dict[str, Any] = {}
+    for name in names:
+        kind = schema.get(name, "object")
+        if kind == "object":
+            column = columns[name] = np.empty(n, dtype=object)
+            column[:] = [d.get(name) for d in dicts]
+        else:
+            columns[name] = _typed([d.get(name) for d in dicts], kind, index)
+    return frame_from_arrays(columns, n)
 
 
 def _typed(values: list[Any], kind: str, index: pd.RangeIndex) -> pd.Series:

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from pandas.api.extensions import ExtensionArray
 
 from custmatch._codes import combine_all
+from custmatch._frames import frame_from_arrays
 from custmatch.errors import ConfigError, InputError, SchemaError
 from custmatch.survive.inputs import check_specs, cluster_codes, record_rank
 from custmatch.survive.rules import (
@@ -503,7 +504,7 @@ class _Lineage:
         source_codes, sources = self.ctx.codes("source")
         has = rows >= 0
         source = np.where(has, source_codes[np.where(has, rows, 0)], -1)
-        return _frame({
+        return frame_from_arrays({
             "golden_id": _categorical(golden, golden_ids),
             "field": _categorical(fields, list(self.fields)),
             "value": values,
@@ -786,37 +787,7 @@ def golden_records(
                     result.rows, np.asarray(consent_rules, dtype=np.int64)[result.rule],
                     result.value.astype(np.int64))
     out.update(lists)
-    golden = _frame(out, n_clusters)
-    members = _frame({"record_id": _column(id_values),
-                      "golden_id": _column(golden_ids[cluster])}, len(records))
+    golden = frame_from_arrays(out, n_clusters)
+    members = frame_from_arrays({"record_id": _column(id_values),
+                                 "golden_id": _column(golden_ids[cluster])}, len(records))
     return GoldenRecords(golden, lineage.frame(golden_ids, id_values), members)
-
-
-def _frame(columns: dict[str, pd.Series | np.ndarray | ExtensionArray], n: int) -> pd.DataFrame:
-    """A frame of the columns, built once: an object array stays object dtype, any other
-    array or Series gives the column ``pd.Series(values)`` would (the same dtypes and
-    consolidated blocks as ``pd.DataFrame`` of such Series, without building them)."""
-    index = pd.RangeIndex(n)
-    arrays = [_stored(values) for values in columns.values()]
-    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
-    if from_arrays is not None:  # pandas' own constructor of frames from column arrays
-        return from_arrays(arrays, columns=pd.Index(list(columns)), index=index,
-                           verify_integrity=False)
-    return _frame_of_series(dict(zip(columns, arrays, strict=True)), index)
-
-
-def _frame_of_series(columns: dict[str, np.ndarray | ExtensionArray],
-                     index: pd.RangeIndex) -> pd.DataFrame:
-    """:func:`_frame` by the public constructor (slower: a Series per column)."""
-    return pd.DataFrame({
-        name: pd.Series(values, index=index, dtype=object if values.dtype == object else None)
-        for name, values in columns.items()}, index=index)
-
-
-def _stored(values: pd.Series | np.ndarray | ExtensionArray) -> np.ndarray | ExtensionArray:
-    """The array a column of these values holds (numpy-backed values as numpy arrays)."""
-    if isinstance(values, pd.Series):
-        values = values.array
-    if isinstance(values, pd.arrays.NumpyExtensionArray):
-        return values.to_numpy()
-    return values
