@@ -5,6 +5,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import example as hypothesis_example
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -266,6 +267,9 @@ def test_output_columns_get_the_dtype_and_values_pandas_infers(cells: list) -> N
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=10),
        st.sampled_from(["object", "str", "string"]))
+@hypothesis_example([], "str")
+@hypothesis_example([None, None], "str")
+@hypothesis_example(["a", None], "str")
 def test_raw_columns_keep_what_their_values_would_be_inferred_as(cells: list, dtype: str) -> None:
     """An input column copied into the result (``raw_*``, pass-through) has the dtype and
     values its values would get as a fresh column, whatever dtype the input had."""

@@ -319,16 +319,21 @@ class MatchIndex:
     def _candidates_of(self, keys: np.ndarray, exclude: int | None = None) -> list[int]:
         """Stored records sharing a key with ``keys`` whose block stays within its cap."""
         found: set[int] = set()
-        execute = self._con.execute
-        for key in keys.tolist():
-            cap = self.caps[key & 0xFF]
-            members = [r for (r,) in execute("SELECT rid FROM keys WHERE key=? LIMIT ?",
-                                             (key, cap + 1))]
+        wanted = list(dict.fromkeys(keys.tolist()))
+        members: dict[int, list[int]] = {key: [] for key in wanted}
+        for part in store.chunks(wanted, 200):
+            # each key's block read up to one past its cap, all keys in one statement
+            branches = " UNION ALL ".join(
+                ["SELECT * FROM (SELECT key, rid FROM keys WHERE key=? LIMIT ?)"] * len(part))
+            arguments = [x for key in part for x in (key, self.caps[key & 0xFF] + 1)]
+            for key, rid in self._con.execute(branches, arguments).fetchall():
+                members[key].append(rid)
+        for key, rids in members.items():
             if exclude is not None:
-                members = [r for r in members if r != exclude]
-            if len(members) + 1 > cap:
+                rids = [r for r in rids if r != exclude]
+            if len(rids) + 1 > self.caps[key & 0xFF]:
                 continue  # the block is over the cap with this record: skipped, as in batch
-            found.update(members)
+            found.update(rids)
         return sorted(found)
 
     def _score_new(self, one: One, *, pending: bool, exclude: int | None = None

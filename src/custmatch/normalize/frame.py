@@ -586,8 +586,8 @@ def _raw_column(series: pd.Series) -> object:
     """An input column as the result keeps it: its values, in the dtype pandas infers for
     them (an input already in that text dtype is taken as it is, without converting a
     million texts to objects and back)."""
-    if _ARROW_TEXT is not None and series.dtype == _ARROW_TEXT:
-        return series.array
+    if _ARROW_TEXT is not None and series.dtype == _ARROW_TEXT and series.count() > 0:
+        return series.array  # (a column with no text at all would become objects)
     return series.to_numpy()
 
 
