@@ -629,6 +629,16 @@ def test_combine_all_is_combine_codes_column_by_column(columns: list[list[int]])
     assert [got.tolist().index(code) for code in range(len(first))] == first.tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-(2**62), 2**62), max_size=80), st.integers(1, 5))
+def test_dense_codes_are_pandas_factorize_codes(values: list[int], repeat: int) -> None:
+    """Few values numbered by a dict, many by pandas: the same first-appearance codes."""
+    from custmatch._codes import dense_codes
+
+    array = np.array((values * repeat)[:150], dtype=np.int64)
+    assert dense_codes(array).tolist() == pd.factorize(array)[0].tolist()
+
+
 _NAME_CELLS = st.one_of(st.none(), st.just(float("nan")), st.just(""),
                         st.sampled_from(["Jan", "jan ", "Hans", "Johannes", "Ëlla-Marie",
                                          "J.H.", "P.A.", "van", "de", "Jansen", "Berg"]),

@@ -28,7 +28,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from pandas.api.extensions import ExtensionArray
 
-from custmatch._codes import combine_all
+from custmatch._codes import combine_all, dense_codes
 from custmatch._frames import frame_from_arrays
 from custmatch.errors import ConfigError, InputError, SchemaError
 from custmatch.survive.inputs import check_specs, cluster_codes, record_rank
@@ -247,7 +247,7 @@ class RankContext:
         """How many records of the same cluster share this record's values."""
         values = self.group_codes(columns)
         key = self.cluster * (int(values.max(initial=0)) + 1) + values
-        codes = np.asarray(pd.factorize(key)[0], dtype=np.int64)
+        codes = dense_codes(key)
         return np.bincount(codes)[codes].astype(np.int64)
 
     def lengths(self, column: str) -> NDArray[np.int64]:
